@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"peerpath/courses"
+	"peerpath/migrations"
+)
+
+// env loads the configuration and connects to PostgreSQL, or says which variable is wrong.
+func (a *app) store(ctx context.Context) (config, *courses.Store, func(), error) {
+	c, err := loadConfig(a.getenv)
+	if err != nil {
+		return c, nil, nil, err
+	}
+	db, err := openDB(ctx, c)
+	if err != nil {
+		return c, nil, nil, err
+	}
+	s := courses.NewStore(db, nil)
+	s.BaseURL = c.BaseURL
+	return c, s, func() { db.Close() }, nil
+}
+
+func runMigrate(ctx context.Context, a *app, _ *flag.FlagSet, _ []string) error {
+	_, s, done, err := a.store(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
+	if err := migrations.Up(s.DB().DB); err != nil {
+		return err
+	}
+	fmt.Fprintln(a.stdout, "Migrations applied.")
+	return nil
+}
+
+func runDemo(ctx context.Context, a *app, _ *flag.FlagSet, _ []string) error {
+	c, s, done, err := a.store(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
+	if err := migrations.Up(s.DB().DB); err != nil {
+		return err
+	}
+	logins, err := s.SeedDemo(ctx, c.DemoPassword)
+	if err != nil {
+		return err
+	}
+	printLogins(a, c, logins)
+	return nil
+}
+
+func printLogins(a *app, c config, logins []courses.DemoLogin) {
+	fmt.Fprintf(a.stdout, "Demo data is ready. Sign in at %s with any of these (password: %s):\n\n", c.BaseURL, c.DemoPassword)
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  EMAIL\tNAME\tROLES\tORGANISATION")
+	for _, l := range logins {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", l.Email, l.Name, strings.Join(l.Roles, ", "), l.Organisation)
+	}
+	tw.Flush()
+}
+
+func orgFlags(fs *flag.FlagSet) {
+	fs.String("name", "", "the organisation's name (required)")
+	fs.String("admin-email", "", "email of its first admin, who is sent an invitation (required)")
+	fs.String("slug", "", "short id used in URLs and imports (default: made from the name)")
+}
+
+// runOrg creates an organisation and invites its first admin: how an operator onboards a
+// customer.
+func runOrg(ctx context.Context, a *app, fs *flag.FlagSet, _ []string) error {
+	name := fs.Lookup("name").Value.String()
+	email := fs.Lookup("admin-email").Value.String()
+	slug := fs.Lookup("slug").Value.String()
+	if name == "" || email == "" {
+		return fmt.Errorf("--name and --admin-email are required")
+	}
+	if slug == "" {
+		slug = courses.Slugify(name)
+	}
+	_, s, done, err := a.store(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
+	if err := migrations.Up(s.DB().DB); err != nil {
+		return err
+	}
+	org := &courses.Organisation{Name: name, Slug: slug}
+	if err := s.CreateOrganisation(ctx, org); err != nil {
+		return describe(err)
+	}
+	inv, token, err := s.CreateInvitation(ctx, org.ID, "", courses.InvitationInput{Email: email, Roles: []string{string(courses.RoleOrgAdmin)}})
+	if err != nil {
+		return fmt.Errorf("organisation %s created, but the invitation failed: %w", slug, describe(err))
+	}
+	fmt.Fprintf(a.stdout, "Created organisation %q (slug %s).\n", org.Name, org.Slug)
+	fmt.Fprintf(a.stdout, "Invited %s as its admin; the email is on its way. The link, valid until %s:\n  %s\n",
+		inv.Email, inv.ExpiresAt.Format("2 Jan 2006 15:04 MST"), s.BaseURL+"/invite/"+token)
+	return nil
+}
+
+// describe spells out a domain error's fields for a terminal.
+func describe(err error) error {
+	var parts []string
+	if e, ok := err.(*courses.Error); ok && len(e.Fields) > 0 {
+		for k, v := range e.Fields {
+			parts = append(parts, k+": "+v)
+		}
+		return fmt.Errorf("%s", strings.Join(parts, "; "))
+	}
+	return err
+}

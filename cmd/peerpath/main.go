@@ -1,0 +1,116 @@
+// Command peerpath is the whole of Peerpath in one binary: the HTTP server, the background
+// worker, migrations, demo data and operator commands.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(Main(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+}
+
+type command struct {
+	name, args, summary string
+	run                 func(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error
+	flags               func(fs *flag.FlagSet)
+}
+
+// app is what every command shares: its configuration and its output.
+type app struct {
+	getenv func(string) string
+	stdout io.Writer
+	stderr io.Writer
+	// ready, when set, is told the address serve listens on (tests start serve on :0).
+	ready func(addr string)
+}
+
+var commands = []command{
+	{name: "serve", summary: "Run the HTTP server, and the worker and scheduler unless --worker=false.", run: runServe, flags: serveFlags},
+	{name: "worker", summary: "Run only the background worker, outbox relay and scheduler.", run: runWorker},
+	{name: "migrate", summary: "Apply database migrations.", run: runMigrate},
+	{name: "demo", summary: "Create the demo organisations and people (idempotent) and print their logins.", run: runDemo},
+	{name: "org", args: "create --name NAME --admin-email EMAIL [--slug SLUG]", summary: "Create an organisation and invite its first admin.", run: runOrg, flags: orgFlags},
+	{name: "version", summary: "Print the version.", run: func(_ context.Context, a *app, _ *flag.FlagSet, _ []string) error {
+		fmt.Fprintln(a.stdout, "peerpath", version)
+		return nil
+	}},
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Peerpath: training for peer support workers.")
+	fmt.Fprintln(w, "\nUsage: peerpath COMMAND [flags]\n\nCommands:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun 'peerpath COMMAND --help' for a command's flags.")
+	fmt.Fprintln(w, "\nConfiguration comes from the environment: DATABASE_URL, REDIS_URL, PEERPATH_ADDR,")
+	fmt.Fprintln(w, "PEERPATH_BASE_URL, SMTP_URL, PEERPATH_SIGNING_KEY, PEERPATH_ENV, PEERPATH_DATA_DIR,")
+	fmt.Fprintln(w, "PEERPATH_DEMO_PASSWORD (see README.md).")
+}
+
+// Main runs the command in args and returns the process exit code.
+func Main(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	return (&app{getenv: getenv, stdout: stdout, stderr: stderr}).main(ctx, args)
+}
+
+func (a *app) main(ctx context.Context, args []string) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "--help" || args[0] == "-h" {
+		usage(a.stdout)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	for _, c := range commands {
+		if c.name != args[0] {
+			continue
+		}
+		fs := flag.NewFlagSet("peerpath "+c.name, flag.ContinueOnError)
+		fs.SetOutput(a.stderr)
+		fs.Usage = func() {
+			fmt.Fprintf(a.stderr, "Usage: peerpath %s %s\n\n%s\n", c.name, c.args, c.summary)
+			fs.PrintDefaults()
+		}
+		if c.flags != nil {
+			c.flags(fs)
+		}
+		rest := args[1:]
+		if c.name == "org" {
+			// "org create --name …": the subcommand comes before the flags.
+			if len(rest) == 0 || (rest[0] != "create" && rest[0] != "--help" && rest[0] != "-h") {
+				fs.Usage()
+				return 2
+			}
+			if rest[0] == "create" {
+				rest = rest[1:]
+			}
+		}
+		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return 0
+			}
+			return 2
+		}
+		if err := c.run(ctx, a, fs, fs.Args()); err != nil {
+			fmt.Fprintln(a.stderr, "peerpath "+c.name+":", err)
+			return 1
+		}
+		return 0
+	}
+	fmt.Fprintf(a.stderr, "peerpath: unknown command %q\n\n", args[0])
+	usage(a.stderr)
+	return 2
+}

@@ -1,0 +1,230 @@
+package courses
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// InvitationTTL is how long an invitation link works.
+const InvitationTTL = 7 * 24 * time.Hour
+
+// Invitation asks someone to join an organisation with some roles.
+type Invitation struct {
+	ID         string         `db:"id" json:"id"`
+	OrgID      string         `db:"org_id" json:"-"`
+	Email      string         `db:"email" json:"email"`
+	Name       string         `db:"name" json:"name"`
+	Roles      pq.StringArray `db:"roles" json:"roles"`
+	InvitedBy  sql.NullString `db:"invited_by" json:"-"`
+	CreatedAt  time.Time      `db:"created_at" json:"created_at"`
+	ExpiresAt  time.Time      `db:"expires_at" json:"expires_at"`
+	AcceptedAt *time.Time     `db:"accepted_at" json:"-"`
+	RevokedAt  *time.Time     `db:"revoked_at" json:"-"`
+	OrgName    string         `db:"org_name" json:"-"`
+}
+
+const invitationColumns = `i.id, i.org_id, i.email, i.name, i.roles, i.invited_by, i.created_at,
+	i.expires_at, i.accepted_at, i.revoked_at, o.name AS org_name`
+
+// InvitationInput is what an org admin (or an operator, for a new organisation's first admin)
+// gives to invite someone.
+type InvitationInput struct {
+	Email string
+	Name  string
+	Roles []string
+}
+
+// CreateInvitation invites a person to orgID and queues the email with the link, in one
+// transaction. invitedBy is "" when an operator invites. It returns the invitation and its token
+// (which appears only in the email).
+func (s *Store) CreateInvitation(ctx context.Context, orgID, invitedBy string, in InvitationInput) (*Invitation, string, error) {
+	f := Fields{}
+	email, msg := NormaliseEmail(in.Email)
+	if msg != "" {
+		f.Add("email", msg)
+	}
+	name := strings.TrimSpace(in.Name)
+	if name != "" {
+		if m := CheckName(name); m != "" {
+			f.Add("name", m)
+		}
+	}
+	if m := CheckRoles(in.Roles); m != "" {
+		f.Add("roles", m)
+	}
+	if err := f.Err(); err != nil {
+		return nil, "", err
+	}
+	token, hash, err := NewToken()
+	if err != nil {
+		return nil, "", err
+	}
+	now := s.Now()
+	inv := &Invitation{}
+	err = s.tx(ctx, orgID, func(tx *sqlx.Tx) error {
+		var exists bool
+		if err := tx.GetContext(ctx, &exists, `
+			SELECT EXISTS (SELECT 1 FROM people WHERE lower(email) = lower($1))`, email); err != nil {
+			return dbError(err)
+		}
+		if exists {
+			return FieldError("email", "Someone with this email already has an account.")
+		}
+		// Serialise invitations of one address so two admins cannot both invite it at once.
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext(lower($1)))`, email); err != nil {
+			return dbError(err)
+		}
+		var open bool
+		if err := tx.GetContext(ctx, &open, `
+			SELECT EXISTS (SELECT 1 FROM invitations WHERE lower(email) = lower($1)
+				AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $2)`, email, now); err != nil {
+			return dbError(err)
+		}
+		if open {
+			return FieldError("email", "This email already has an invitation waiting.")
+		}
+		var inviter sql.NullString
+		if invitedBy != "" {
+			inviter = sql.NullString{String: invitedBy, Valid: true}
+		}
+		if err := tx.GetContext(ctx, inv, `
+			WITH i AS (
+				INSERT INTO invitations (org_id, email, name, roles, token_hash, invited_by, created_at, expires_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+				RETURNING *)
+			SELECT `+invitationColumns+` FROM i JOIN organisations o ON o.id = i.org_id`,
+			orgID, email, name, pq.StringArray(dedupe(in.Roles)), hash, inviter, now, now.Add(InvitationTTL)); err != nil {
+			return dbError(err)
+		}
+		inviterName := ""
+		if invitedBy != "" {
+			if err := tx.GetContext(ctx, &inviterName, `SELECT name FROM people WHERE id = $1`, invitedBy); err != nil {
+				return dbError(err)
+			}
+		}
+		return addOutbox(ctx, tx, TaskEmailSend, orgID, Email{
+			Key: "invitation:" + inv.ID, To: email, ToName: name, Template: "invitation", OrgName: inv.OrgName,
+			Data: map[string]string{
+				"link":       s.link("/invite/" + token),
+				"inviter":    inviterName,
+				"expires_at": inv.ExpiresAt.Format(time.RFC1123),
+			},
+		})
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return inv, token, nil
+}
+
+// FindInvitations lists an organisation's invitations that are still waiting, newest first.
+func (s *Store) FindInvitations(ctx context.Context, orgID string, page Page) ([]Invitation, string, error) {
+	var out []Invitation
+	cur, err := page.decode()
+	if err != nil {
+		return nil, "", err
+	}
+	err = s.tx(ctx, orgID, func(tx *sqlx.Tx) error {
+		return dbError(tx.SelectContext(ctx, &out, `
+			SELECT `+invitationColumns+` FROM invitations i JOIN organisations o ON o.id = i.org_id
+			WHERE i.org_id = $1 AND i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > $2
+				AND ($3::timestamptz IS NULL OR (i.created_at, i.id) < ($3, $4::uuid))
+			ORDER BY i.created_at DESC, i.id DESC LIMIT $5`,
+			orgID, s.Now(), cur.At, cur.ID, page.Limit+1))
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(out) > page.Limit {
+		out = out[:page.Limit]
+		last := out[len(out)-1]
+		next = encodeCursor(last.CreatedAt, last.ID)
+	}
+	return out, next, nil
+}
+
+// FindInvitationByToken returns a usable invitation. An unknown token is NotFound; an expired,
+// accepted or revoked one is Gone.
+func (s *Store) FindInvitationByToken(ctx context.Context, token string) (*Invitation, error) {
+	return s.findInvitation(ctx, s.db, token, false)
+}
+
+func (s *Store) findInvitation(ctx context.Context, q sqlx.QueryerContext, token string, lock bool) (*Invitation, error) {
+	var inv Invitation
+	query := `SELECT ` + invitationColumns + ` FROM invitations i JOIN organisations o ON o.id = i.org_id
+		WHERE i.token_hash = $1`
+	if lock {
+		query += ` FOR UPDATE OF i`
+	}
+	if err := sqlx.GetContext(ctx, q, &inv, query, HashToken(token)); err != nil {
+		if ErrorCode(dbError(err)) == NotFound {
+			return nil, Errorf(NotFound, "This invitation link is not valid. Check that you copied all of it.")
+		}
+		return nil, dbError(err)
+	}
+	switch {
+	case inv.AcceptedAt != nil:
+		return nil, Errorf(Gone, "This invitation has already been used. Sign in instead.")
+	case inv.RevokedAt != nil:
+		return nil, Errorf(Gone, "This invitation was withdrawn. Ask your organisation for a new one.")
+	case !s.Now().Before(inv.ExpiresAt):
+		return nil, Errorf(Gone, "This invitation has expired. Ask your organisation for a new one.")
+	}
+	return &inv, nil
+}
+
+// AcceptInvitation creates the invited person with their chosen name and password and uses up
+// the invitation, in one transaction.
+func (s *Store) AcceptInvitation(ctx context.Context, token, name, password string) (*Principal, error) {
+	f := Fields{}
+	if m := CheckName(name); m != "" {
+		f.Add("name", m)
+	}
+	if m := CheckPassword(password); m != "" {
+		f.Add("password", m)
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	hash, err := HashPassword(password)
+	if err != nil {
+		return nil, err
+	}
+	var p *Principal
+	err = s.tx(ctx, "", func(tx *sqlx.Tx) error {
+		inv, err := s.findInvitation(ctx, tx, token, true)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `SELECT set_config('app.org_id', $1, true)`, inv.OrgID); err != nil {
+			return dbError(err)
+		}
+		id := uuid.NewString()
+		_, err = tx.ExecContext(ctx, `
+			INSERT INTO people (id, org_id, email, name, password_hash, roles, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $7)`,
+			id, inv.OrgID, inv.Email, strings.TrimSpace(name), hash, inv.Roles, s.Now())
+		if ErrorCode(dbError(err)) == Conflict {
+			return Errorf(Conflict, "Someone with this email already has an account. Sign in instead.")
+		}
+		if err != nil {
+			return dbError(err)
+		}
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE invitations SET accepted_at = $2, person_id = $3 WHERE id = $1`, inv.ID, s.Now(), id); err != nil {
+			return dbError(err)
+		}
+		p, err = findPrincipal(ctx, tx, id)
+		return err
+	})
+	return p, err
+}
+
+func (s *Store) link(path string) string { return strings.TrimRight(s.BaseURL, "/") + path }

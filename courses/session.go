@@ -1,0 +1,115 @@
+package courses
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// Session lifetimes: a session ends after 30 minutes without a request, and 12 hours after
+// sign-in whatever happens.
+const (
+	SessionIdle     = 30 * time.Minute
+	SessionAbsolute = 12 * time.Hour
+	// sessionTouch bounds how often a busy session's last-seen time is written.
+	sessionTouch = time.Minute
+)
+
+var errBadLogin = &Error{Code: Unauthorized, Message: "The email or password is not right."}
+
+// Authenticate checks an email and password. An unknown email, a deactivated person and a wrong
+// password get the same error and take the same time.
+func (s *Store) Authenticate(ctx context.Context, email, password string) (*Principal, error) {
+	var row struct {
+		ID           string `db:"id"`
+		PasswordHash string `db:"password_hash"`
+	}
+	err := s.db.GetContext(ctx, &row, `
+		SELECT id, password_hash FROM people WHERE lower(email) = lower($1) AND active`,
+		strings.TrimSpace(email))
+	if err != nil {
+		if ErrorCode(dbError(err)) == NotFound {
+			VerifyPassword(dummyHash, password)
+			return nil, errBadLogin
+		}
+		return nil, dbError(err)
+	}
+	if !VerifyPassword(row.PasswordHash, password) {
+		return nil, errBadLogin
+	}
+	return s.FindPrincipal(ctx, row.ID)
+}
+
+// CreateSession starts a session for a person and returns its token, which only the caller
+// ever sees.
+func (s *Store) CreateSession(ctx context.Context, personID string) (string, error) {
+	token, hash, err := NewToken()
+	if err != nil {
+		return "", err
+	}
+	now := s.Now()
+	_, err = s.db.ExecContext(ctx, `
+		INSERT INTO sessions (token_hash, person_id, created_at, last_seen_at, expires_at)
+		VALUES ($1, $2, $3, $3, $4)`, hash, personID, now, now.Add(SessionAbsolute))
+	return token, dbError(err)
+}
+
+// FindSession returns the principal of a live session and records that it was used. An idle or
+// expired session is deleted and answers Unauthorized.
+func (s *Store) FindSession(ctx context.Context, token string) (*Principal, error) {
+	if token == "" {
+		return nil, Errorf(Unauthorized, "Please sign in.")
+	}
+	hash := HashToken(token)
+	now := s.Now()
+	var row struct {
+		PersonID   string    `db:"person_id"`
+		LastSeenAt time.Time `db:"last_seen_at"`
+		ExpiresAt  time.Time `db:"expires_at"`
+	}
+	err := s.db.GetContext(ctx, &row, `
+		SELECT person_id, last_seen_at, expires_at FROM sessions WHERE token_hash = $1`, hash)
+	if err != nil {
+		if ErrorCode(dbError(err)) == NotFound {
+			return nil, Errorf(Unauthorized, "Please sign in.")
+		}
+		return nil, dbError(err)
+	}
+	if !now.Before(row.ExpiresAt) || !now.Before(row.LastSeenAt.Add(SessionIdle)) {
+		if _, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, hash); err != nil {
+			return nil, dbError(err)
+		}
+		return nil, Errorf(Unauthorized, "Your session has ended. Please sign in again.")
+	}
+	p, err := s.FindPrincipal(ctx, row.PersonID)
+	if err != nil {
+		if ErrorCode(err) == NotFound {
+			return nil, Errorf(Unauthorized, "Please sign in.")
+		}
+		return nil, err
+	}
+	if now.Sub(row.LastSeenAt) >= sessionTouch {
+		if _, err := s.db.ExecContext(ctx, `
+			UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1`, hash, now); err != nil {
+			return nil, dbError(err)
+		}
+	}
+	return p, nil
+}
+
+// DeleteSession ends a session. Ending one that does not exist is not an error.
+func (s *Store) DeleteSession(ctx context.Context, token string) error {
+	_, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, HashToken(token))
+	return dbError(err)
+}
+
+// DeleteExpiredSessions removes sessions that can no longer be used and returns how many.
+func (s *Store) DeleteExpiredSessions(ctx context.Context) (int64, error) {
+	now := s.Now()
+	res, err := s.db.ExecContext(ctx, `
+		DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2`, now, now.Add(-SessionIdle))
+	if err != nil {
+		return 0, dbError(err)
+	}
+	return res.RowsAffected()
+}

@@ -1,0 +1,107 @@
+// Package courses owns Peerpath's domain and its PostgreSQL store: organisations, people and
+// roles, sessions, invitations, the outbox, and (as they arrive) courses, progress, quizzes,
+// completions, certificates and role-play records. It knows nothing of HTTP or queues.
+package courses
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// Store reads and writes the domain in PostgreSQL.
+type Store struct {
+	db  *sqlx.DB
+	now func() time.Time
+	// BaseURL is where people reach the app; links in emails start with it.
+	BaseURL string
+}
+
+// NewStore returns a Store on db. now is the clock; nil means time.Now.
+func NewStore(db *sqlx.DB, now func() time.Time) *Store {
+	if now == nil {
+		now = time.Now
+	}
+	return &Store{db: db, now: now}
+}
+
+// DB returns the underlying connection pool.
+func (s *Store) DB() *sqlx.DB { return s.db }
+
+// Now returns the store's clock reading, in UTC.
+func (s *Store) Now() time.Time { return s.now().UTC() }
+
+// Ping checks that PostgreSQL answers.
+func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+// tx runs fn in a transaction. When orgID is not empty the transaction carries it as
+// app.org_id, which the row-level security policies read.
+func (s *Store) tx(ctx context.Context, orgID string, fn func(tx *sqlx.Tx) error) error {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return dbError(err)
+	}
+	defer tx.Rollback()
+	if orgID != "" {
+		if _, err := tx.ExecContext(ctx, `SELECT set_config('app.org_id', $1, true)`, orgID); err != nil {
+			return dbError(err)
+		}
+	}
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return dbError(tx.Commit())
+}
+
+// dbError turns database facts into domain errors. Errors that are already domain errors pass
+// through.
+func dbError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var de *Error
+	if errors.As(err, &de) {
+		return err
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return &Error{Code: NotFound, Message: "Not found."}
+	}
+	var pe *pq.Error
+	if errors.As(err, &pe) {
+		switch pe.Code.Name() {
+		case "unique_violation":
+			return &Error{Code: Conflict, Message: "That already exists."}
+		case "foreign_key_violation", "check_violation", "invalid_text_representation", "not_null_violation":
+			return &Error{Code: Invalid, Message: "That is not a valid value."}
+		case "admin_shutdown", "crash_shutdown", "cannot_connect_now", "too_many_connections":
+			return fmt.Errorf("%w: %v", errUnavailable, err)
+		}
+	}
+	return err
+}
+
+var errUnavailable = &Error{Code: Unavailable, Message: "The service is briefly unavailable. Please try again."}
+
+// NewToken returns a random URL-safe token of 256 bits and the SHA-256 hash that is stored.
+func NewToken() (token string, hash []byte, err error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", nil, fmt.Errorf("token: %w", err)
+	}
+	token = base64.RawURLEncoding.EncodeToString(b)
+	return token, HashToken(token), nil
+}
+
+// HashToken is the stored form of a session, invitation or reset token.
+func HashToken(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}

@@ -1,0 +1,43 @@
+// Package worker runs Peerpath's background work on asynq: the task types and their handlers,
+// the outbox relay that feeds the queue, and the scheduler of periodic tasks.
+package worker
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"peerpath/courses"
+)
+
+// Task types.
+const (
+	TypeEmailSend      = courses.TaskEmailSend
+	TypeSessionCleanup = "session:cleanup"
+)
+
+// EmailSendPayload is one email to render and deliver.
+type EmailSendPayload = courses.Email
+
+// options are each task type's retry count, timeout and retention. Retention keeps a finished
+// task's id reserved, so a duplicate enqueue in that time is refused as a conflict.
+var options = map[string][]asynq.Option{
+	TypeEmailSend:      {asynq.MaxRetry(15), asynq.Timeout(time.Minute), asynq.Retention(24 * time.Hour)},
+	TypeSessionCleanup: {asynq.MaxRetry(3), asynq.Timeout(5 * time.Minute), asynq.Retention(2 * time.Hour)},
+}
+
+// NewEmailSendTask returns an email:send task.
+func NewEmailSendTask(p EmailSendPayload) (*asynq.Task, error) {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return nil, fmt.Errorf("email:send payload: %w", err)
+	}
+	return asynq.NewTask(TypeEmailSend, b, options[TypeEmailSend]...), nil
+}
+
+// NewSessionCleanupTask returns a session:cleanup task.
+func NewSessionCleanupTask() *asynq.Task {
+	return asynq.NewTask(TypeSessionCleanup, nil, options[TypeSessionCleanup]...)
+}

@@ -1,0 +1,128 @@
+package worker
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"peerpath/courses"
+	"peerpath/worker/mail"
+)
+
+// Config is what the worker needs.
+type Config struct {
+	Store       *courses.Store
+	Redis       asynq.RedisConnOpt
+	Queue       string // default "default"; tests use their own
+	Sender      mail.Sender
+	Logger      *slog.Logger
+	Concurrency int
+	// ShutdownTimeout bounds how long running tasks may take to finish at shutdown.
+	ShutdownTimeout time.Duration
+	// RelayInterval is how often the relay polls an empty outbox.
+	RelayInterval time.Duration
+}
+
+// Worker processes tasks, relays the outbox and runs the scheduler.
+type Worker struct {
+	cfg    Config
+	client *asynq.Client
+}
+
+// New returns a Worker.
+func New(cfg Config) *Worker {
+	if cfg.Queue == "" {
+		cfg.Queue = "default"
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Concurrency == 0 {
+		cfg.Concurrency = 10
+	}
+	if cfg.ShutdownTimeout == 0 {
+		cfg.ShutdownTimeout = 10 * time.Second
+	}
+	return &Worker{cfg: cfg, client: asynq.NewClient(cfg.Redis)}
+}
+
+// Mux returns the task handlers.
+func (w *Worker) Mux() *asynq.ServeMux {
+	mux := asynq.NewServeMux()
+	mux.HandleFunc(TypeEmailSend, w.handleEmailSend)
+	mux.HandleFunc(TypeSessionCleanup, w.handleSessionCleanup)
+	return mux
+}
+
+// Run processes tasks, relays the outbox and schedules periodic tasks until ctx ends, then lets
+// running tasks finish within the shutdown timeout.
+func (w *Worker) Run(ctx context.Context) error {
+	defer w.client.Close()
+	srv := asynq.NewServer(w.cfg.Redis, asynq.Config{
+		Concurrency:     w.cfg.Concurrency,
+		Queues:          map[string]int{w.cfg.Queue: 1},
+		ShutdownTimeout: w.cfg.ShutdownTimeout,
+		Logger:          asynqLogger{w.cfg.Logger},
+		LogLevel:        asynq.WarnLevel,
+	})
+	if err := srv.Start(w.Mux()); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	relay := &Relay{Store: w.cfg.Store, Client: w.client, Queue: w.cfg.Queue, Logger: w.cfg.Logger, Interval: w.cfg.RelayInterval}
+	sched := &Scheduler{Client: w.client, Queue: w.cfg.Queue, Logger: w.cfg.Logger, Now: w.cfg.Store.Now,
+		Entries: []Periodic{{Every: time.Hour, Task: NewSessionCleanupTask}}}
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); relay.Run(ctx) }()
+	go func() { defer wg.Done(); sched.Run(ctx) }()
+	<-ctx.Done()
+	wg.Wait()
+	srv.Shutdown()
+	return nil
+}
+
+// handleEmailSend renders and delivers one email, once: a delivery already recorded for the
+// message's key is not repeated.
+func (w *Worker) handleEmailSend(ctx context.Context, t *asynq.Task) error {
+	var p EmailSendPayload
+	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.Key == "" || p.To == "" {
+		return fmt.Errorf("email:send payload: %v: %w", err, asynq.SkipRetry)
+	}
+	done, err := w.cfg.Store.MailDelivered(ctx, p.Key)
+	if err != nil {
+		return err
+	}
+	if done {
+		return nil
+	}
+	m, err := mail.Render(p)
+	if err != nil {
+		return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
+	}
+	if err := w.cfg.Sender.Send(ctx, m); err != nil {
+		return err
+	}
+	return w.cfg.Store.RecordMailDelivery(ctx, p.Key, p.To)
+}
+
+func (w *Worker) handleSessionCleanup(ctx context.Context, _ *asynq.Task) error {
+	if _, err := w.cfg.Store.DeleteExpiredSessions(ctx); err != nil {
+		return err
+	}
+	_, err := w.cfg.Store.DeleteRelayedOutbox(ctx)
+	return err
+}
+
+// asynqLogger sends asynq's own logs to slog.
+type asynqLogger struct{ l *slog.Logger }
+
+func (a asynqLogger) Debug(args ...any) { a.l.Debug(fmt.Sprint(args...), "component", "asynq") }
+func (a asynqLogger) Info(args ...any)  { a.l.Info(fmt.Sprint(args...), "component", "asynq") }
+func (a asynqLogger) Warn(args ...any)  { a.l.Warn(fmt.Sprint(args...), "component", "asynq") }
+func (a asynqLogger) Error(args ...any) { a.l.Error(fmt.Sprint(args...), "component", "asynq") }
+func (a asynqLogger) Fatal(args ...any) { a.l.Error(fmt.Sprint(args...), "component", "asynq") }
