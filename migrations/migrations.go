@@ -2,6 +2,7 @@
 package migrations
 
 import (
+	"context"
 	"crypto/sha256"
 	"database/sql"
 	"embed"
@@ -26,14 +27,24 @@ func Up(db *sql.DB) error {
 	if err != nil {
 		return fmt.Errorf("open migrations: %w", err)
 	}
-	drv, err := postgres.WithInstance(db, &postgres.Config{})
+	// A connection of its own, released when done: the pool stays usable, and no session is left
+	// on the database (a test template database must have none to be cloned).
+	ctx := context.Background()
+	conn, err := db.Conn(ctx)
 	if err != nil {
+		return fmt.Errorf("migration connection: %w", err)
+	}
+	drv, err := postgres.WithConnection(ctx, conn, &postgres.Config{})
+	if err != nil {
+		conn.Close()
 		return fmt.Errorf("migration driver: %w", err)
 	}
 	m, err := migrate.NewWithInstance("iofs", src, "postgres", drv)
 	if err != nil {
+		conn.Close()
 		return fmt.Errorf("migrate: %w", err)
 	}
+	defer m.Close()
 	if err := m.Up(); err != nil && !errors.Is(err, migrate.ErrNoChange) {
 		return fmt.Errorf("apply migrations: %w", err)
 	}

@@ -175,4 +175,3 @@ func (v mailboxView) Get(ctx context.Context, id string) (*server.MailMessage, e
 func summary(m mail.Message) server.MailSummary {
 	return server.MailSummary{ID: m.ID, To: m.To, Subject: m.Subject, SentAt: m.SentAt}
 }
-

@@ -1,0 +1,68 @@
+# The two commands a newcomer needs: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+export PATH := $(PATH):/usr/local/go/bin:$(HOME)/go/bin
+export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/peerpath?sslmode=disable
+export REDIS_URL ?= redis://127.0.0.1:6379/0
+
+GO ?= go
+STATICCHECK_VERSION := v0.8.2
+VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+NPM_STAMP := frontend/node_modules/.package-lock.json
+
+.PHONY: run build frontend services test check go-test frontend-test e2e chromium tools clean
+
+## run: start services, build everything, migrate, load the demo, serve on http://127.0.0.1:8080
+run: services build
+	bin/peerpath migrate
+	bin/peerpath demo
+	@echo
+	@echo "Open http://127.0.0.1:8080 — the development mailbox is at http://127.0.0.1:8080/dev/mail"
+	exec bin/peerpath serve
+
+## test: everything, against real PostgreSQL, Redis and Chromium
+test: services check go-test frontend-test e2e
+	@echo "make test: all green"
+
+services:
+	@scripts/services.sh --create-db
+
+build: frontend
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o bin/peerpath ./cmd/peerpath
+
+$(NPM_STAMP): frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	@touch $@
+
+frontend: $(NPM_STAMP)
+	cd frontend && npm run build
+
+tools: bin/staticcheck
+bin/staticcheck:
+	GOBIN=$(CURDIR)/bin $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+check: tools
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+	  if [ -n "$$unformatted" ]; then echo "not gofmt-ed:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	bin/staticcheck ./...
+
+go-test:
+	$(GO) test -race -timeout 15m ./...
+
+frontend-test: $(NPM_STAMP)
+	cd frontend && npm test
+
+chromium:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's chromium for the browser tests"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium is missing: sudo apt-get install -y chromium"; exit 1; fi; }
+
+e2e: chromium build
+	scripts/e2e.sh
+
+clean:
+	rm -rf bin frontend/node_modules
+	find frontend/dist -mindepth 1 ! -name .gitkeep -delete
