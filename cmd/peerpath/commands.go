@@ -4,8 +4,11 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net"
+	"net/http"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"peerpath/courses"
 	"peerpath/migrations"
@@ -116,4 +119,30 @@ func describe(err error) error {
 		return fmt.Errorf("%s", strings.Join(parts, "; "))
 	}
 	return err
+}
+
+func runHealthcheck(ctx context.Context, a *app, _ *flag.FlagSet, _ []string) error {
+	c, err := loadConfig(a.getenv)
+	if err != nil {
+		return err
+	}
+	host, port, _ := net.SplitHostPort(c.Addr)
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, port)+"/healthz", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("not healthy: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("not healthy: /healthz answered %d", resp.StatusCode)
+	}
+	return nil
 }

@@ -43,6 +43,7 @@ var commands = []command{
 	{name: "migrate", summary: "Apply database migrations.", run: runMigrate},
 	{name: "demo", summary: "Create the demo organisations and people (idempotent) and print their logins.", run: runDemo},
 	{name: "org", args: "create --name NAME --admin-email EMAIL [--slug SLUG]", summary: "Create an organisation and invite its first admin.", run: runOrg, flags: orgFlags},
+	{name: "healthcheck", summary: "Exit 0 when the server on PEERPATH_ADDR answers /healthz (for container health checks).", run: runHealthcheck},
 	{name: "version", summary: "Print the version.", run: func(_ context.Context, a *app, _ *flag.FlagSet, _ []string) error {
 		fmt.Fprintln(a.stdout, "peerpath", version)
 		return nil
