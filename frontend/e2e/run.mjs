@@ -1,0 +1,386 @@
+// Browser end-to-end tests: the built app, served by a running peerpath server with the demo data,
+// driven in the system's Chromium through playwright-core. Every page visited gets a screenshot in
+// e2e/screenshots/ and an axe-core accessibility check.
+//
+//   PEERPATH_URL=http://127.0.0.1:18080 npm run e2e
+//
+// CHROMIUM names the browser binary (default /usr/bin/chromium).
+
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const here = path.dirname(fileURLToPath(import.meta.url));
+const shots = path.join(here, 'screenshots');
+const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+const BASE = (process.env.PEERPATH_URL || 'http://127.0.0.1:18080').replace(/\/+$/, '');
+const DEMO_PASSWORD = 'peerpath-demo-2026';
+const ORG = 'Riverside Peer Network';
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+const tests = [];
+function test(name, fn) {
+  tests.push({ name, fn });
+}
+
+// ---------------------------------------------------------------- helpers
+
+/** check screenshots the page as it is now and fails on any axe violation. */
+async function check(page, name) {
+  await page.waitForFunction(() => !document.querySelector('.loading'), null, { timeout: 10_000 });
+  await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+  const hasAxe = await page.evaluate(() => typeof window.axe !== 'undefined');
+  if (!hasAxe) await page.evaluate(axeSource);
+  const result = await page.evaluate(
+    (values) => window.axe.run(document, { runOnly: { type: 'tag', values } }),
+    AXE_TAGS,
+  );
+  if (result.violations.length > 0) {
+    const lines = result.violations.map(
+      (v) =>
+        `  [${v.impact}] ${v.id}: ${v.help}\n` +
+        v.nodes.map((n) => `      ${n.target.join(' ')}\n        ${n.failureSummary?.replace(/\n/g, '\n        ')}`).join('\n'),
+    );
+    throw new Error(`axe found ${result.violations.length} violation(s) on ${name} (${page.url()}):\n${lines.join('\n')}`);
+  }
+  const title = await page.title();
+  assert.ok(title.endsWith('Peerpath'), `${name}: document.title ${JSON.stringify(title)} should name the page`);
+  const h1s = await page.locator('h1').count();
+  assert.equal(h1s, 1, `${name}: want exactly one h1, got ${h1s}`);
+}
+
+async function heading(page, name) {
+  await page.getByRole('heading', { level: 1, name }).waitFor();
+}
+
+async function signedInHome(page, name) {
+  await heading(page, 'Welcome to Peerpath');
+  const line = page.locator('main p.signed-in-as');
+  await line.waitFor();
+  const text = (await line.innerText()).trim();
+  if (name !== undefined) assert.equal(text, `Signed in as ${name}`);
+  return text.replace(/^Signed in as /, '');
+}
+
+async function signIn(page, email, password) {
+  await page.goto('/login');
+  await heading(page, 'Sign in');
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
+
+async function signOut(page) {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await heading(page, 'Sign in');
+  assert.equal(new URL(page.url()).pathname, '/login');
+}
+
+/** mailIDs lists the ids of the messages to an address, newest first, through the API. */
+async function mailIDs(page, address) {
+  const res = await page.request.get('/api/v1/dev/mail');
+  assert.equal(res.status(), 200, `GET /api/v1/dev/mail answered ${res.status()}`);
+  const body = await res.json();
+  return body.items.filter((m) => m.to.toLowerCase().includes(address.toLowerCase())).map((m) => m.id);
+}
+
+/**
+ * openNewestMail opens the mailbox page, waits for a message to the address that is not one of
+ * `seen` (mail goes out through the job queue, so it may take a moment), and opens it.
+ */
+async function openNewestMail(page, address, seen, shotName) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const ids = await mailIDs(page, address);
+    if (ids.some((id) => !seen.includes(id))) break;
+    if (Date.now() > deadline) throw new Error(`no new mail to ${address} within 30 s`);
+    await page.waitForTimeout(500);
+  }
+  await page.goto('/dev/mail');
+  await heading(page, 'Development mailbox');
+  await page.locator('table').waitFor();
+  await check(page, shotName);
+  // The list is newest first: the first row to the address is the newest message.
+  const row = page.locator('tbody tr', { hasText: address }).first();
+  await row.getByRole('link').click();
+  await page.locator('pre.mail-text').waitFor();
+  await check(page, `${shotName}-message`);
+}
+
+async function followMailLink(page, pathPart) {
+  const link = page.locator('pre.mail-text a', { hasText: pathPart }).first();
+  const href = await link.getAttribute('href');
+  assert.ok(href && href.includes(pathPart), `the mail should hold a link containing ${pathPart}`);
+  await link.click();
+  return href;
+}
+
+// ---------------------------------------------------------------- tests
+
+test('sign in and out', async (page) => {
+  await page.goto('/login');
+  await heading(page, 'Sign in');
+  await check(page, 'login');
+  assert.ok(await page.getByRole('link', { name: 'Forgot your password?' }).isVisible());
+
+  await page.getByLabel('Email address').fill('trainee1@riverside.example');
+  await page.getByLabel('Password', { exact: true }).fill('not the right password');
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByRole('alert').filter({ hasText: "don't match" }).waitFor();
+  await check(page, 'login-error');
+
+  await page.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  const me = await (await page.request.get('/api/v1/me')).json();
+  const name = await signedInHome(page, me.name);
+  assert.ok(name.length > 0);
+  await page.locator('main').getByText(ORG, { exact: true }).waitFor();
+  await page.locator('main').getByText('trainee1@riverside.example').waitFor();
+  await page.locator('main').getByRole('heading', { level: 3, name: 'My learning' }).waitFor();
+  assert.equal((await page.locator('header .account-name').textContent())?.trim(), `Signed in as ${name}`);
+  await check(page, 'home-trainee');
+
+  await signOut(page);
+  await check(page, 'login-after-sign-out');
+  const res = await page.request.get('/api/v1/me');
+  assert.equal(res.status(), 401, 'after signing out /me should answer 401');
+});
+
+test('sign in with the keyboard only', async (page) => {
+  await page.goto('/login');
+  await heading(page, 'Sign in');
+  await page.keyboard.press('Tab');
+  const first = await page.evaluate(() => document.activeElement?.textContent?.trim());
+  assert.equal(first, 'Skip to main content', 'the first Tab stop should be the skip link');
+  let onEmail = false;
+  for (let i = 0; i < 10 && !onEmail; i++) {
+    await page.keyboard.press('Tab');
+    onEmail = await page.evaluate(() => document.activeElement?.getAttribute('type') === 'email');
+  }
+  assert.ok(onEmail, 'Tab should reach the email field');
+  await page.keyboard.type('trainee1@riverside.example');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('autocomplete')), 'current-password');
+  await page.keyboard.type(DEMO_PASSWORD);
+  await page.keyboard.press('Enter');
+  await signedInHome(page);
+  await page.locator('main').getByText(ORG, { exact: true }).waitFor();
+  await check(page, 'home-keyboard');
+});
+
+test('invite a person who then joins', async (page) => {
+  const email = `newperson+${Date.now()}@riverside.example`;
+  await signIn(page, 'admin@riverside.example', DEMO_PASSWORD);
+  await signedInHome(page);
+  await check(page, 'home-admin');
+
+  await page.locator('main').getByRole('link', { name: 'People and invitations' }).click();
+  await heading(page, 'People and invitations');
+  await page.getByRole('heading', { level: 2, name: 'Pending invitations' }).waitFor();
+  await check(page, 'org-invitations');
+
+  assert.ok(await page.getByRole('checkbox', { name: 'Trainee' }).isChecked(), 'trainee is ticked by default');
+  await page.getByLabel('Email address').fill(email);
+  await page.getByRole('button', { name: 'Send invitation' }).click();
+  await page.getByRole('status').filter({ hasText: `Invitation sent to ${email}` }).waitFor();
+  await page.locator('table tbody tr', { hasText: email }).waitFor();
+  await check(page, 'org-invitations-sent');
+
+  // The same email again is a conflict, shown next to the field.
+  await page.getByLabel('Email address').fill(email);
+  await page.getByRole('button', { name: 'Send invitation' }).click();
+  await page.locator('input[type=email][aria-invalid=true]').waitFor();
+  await check(page, 'org-invitations-conflict');
+
+  await signOut(page);
+
+  await openNewestMail(page, email, [], 'dev-mail-invitation');
+  const href = await followMailLink(page, '/invite/');
+  assert.ok(href.startsWith(BASE), `invitation link ${href} should start with ${BASE}`);
+  await heading(page, 'Set up your account');
+  await page.locator('main').getByText(email).waitFor();
+  await page.locator('main').getByText(ORG).first().waitFor();
+  await check(page, 'invite');
+
+  const password = `a new person passphrase ${Date.now()}`;
+  await page.getByLabel('Your name').fill('New Person');
+  await page.getByLabel('Choose a password').fill(password);
+  await page.getByLabel('Type the password again').fill(password);
+  await page.getByRole('button', { name: 'Create my account' }).click();
+  await signedInHome(page, 'New Person');
+  await page.locator('main').getByText(ORG, { exact: true }).waitFor();
+  await check(page, 'home-new-person');
+
+  // The link worked once.
+  await page.goto(href);
+  await heading(page, 'This invitation has expired or was already used');
+  await check(page, 'invite-used');
+});
+
+test('reset a forgotten password', async (page) => {
+  const email = 'trainee2@riverside.example';
+  const seen = await mailIDs(page, email);
+
+  await page.goto('/login');
+  await page.getByRole('link', { name: 'Forgot your password?' }).click();
+  await heading(page, 'Reset your password');
+  await check(page, 'reset-request');
+  await page.getByLabel('Email address').fill(email);
+  await page.getByRole('button', { name: 'Send me a link' }).click();
+  await page.getByRole('status').filter({ hasText: "If an account exists for that email, we've sent a link" }).waitFor();
+  await check(page, 'reset-sent');
+
+  await openNewestMail(page, email, seen, 'dev-mail-reset');
+  const href = await followMailLink(page, '/reset/');
+  await heading(page, 'Choose a new password');
+  await check(page, 'reset-complete');
+
+  const password = `trainee two passphrase ${Date.now()}`;
+  await page.getByLabel('New password', { exact: true }).fill(password);
+  await page.getByLabel('Type the new password again').fill(password);
+  await page.getByRole('button', { name: 'Change my password' }).click();
+  await heading(page, 'Your password has been changed');
+  await check(page, 'reset-done');
+
+  await page.getByRole('link', { name: 'Sign in', exact: true }).click();
+  await heading(page, 'Sign in');
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await signedInHome(page);
+  await page.locator('main').getByText(email).waitFor();
+  await check(page, 'home-after-reset');
+
+  // The reset link worked once.
+  await page.goto(href);
+  await heading(page, 'Choose a new password');
+  await page.getByLabel('New password', { exact: true }).fill(password + ' again');
+  await page.getByLabel('Type the new password again').fill(password + ' again');
+  await page.getByRole('button', { name: 'Change my password' }).click();
+  await heading(page, 'This link has expired or was already used');
+  await check(page, 'reset-used');
+});
+
+test('unknown pages and links', async (page) => {
+  await page.goto('/no/such/page');
+  await heading(page, 'Page not found');
+  await check(page, 'not-found');
+
+  await page.goto('/invite/doesnotexist');
+  await heading(page, "We don't recognise this invitation link");
+  await check(page, 'invite-unknown');
+
+  await signIn(page, 'trainee1@riverside.example', DEMO_PASSWORD);
+  await signedInHome(page);
+  await page.goto('/org/invitations');
+  await heading(page, "You don't have access to this page");
+  await check(page, 'no-access');
+});
+
+test('reflows at 400% zoom without horizontal scrolling', async (page) => {
+  // 1280 CSS pixels wide at 400% zoom is 320 CSS pixels.
+  await page.setViewportSize({ width: 320, height: 256 });
+  const noSideScroll = async (name) => {
+    const [scroll, client] = await page.evaluate(() => [
+      document.documentElement.scrollWidth,
+      document.documentElement.clientWidth,
+    ]);
+    assert.ok(scroll <= client, `${name}: page is ${scroll}px wide in a ${client}px window`);
+  };
+  await page.goto('/login');
+  await heading(page, 'Sign in');
+  await noSideScroll('login');
+  await check(page, 'zoom-login');
+
+  await signIn(page, 'admin@riverside.example', DEMO_PASSWORD);
+  await signedInHome(page);
+  await noSideScroll('home');
+  await check(page, 'zoom-home-admin');
+
+  await page.goto('/org/invitations');
+  await heading(page, 'People and invitations');
+  await page.getByRole('heading', { level: 2, name: 'Pending invitations' }).waitFor();
+  await noSideScroll('invitations');
+  await check(page, 'zoom-org-invitations');
+
+  await page.goto('/dev/mail');
+  await heading(page, 'Development mailbox');
+  await noSideScroll('mailbox');
+  await check(page, 'zoom-dev-mail');
+});
+
+// ---------------------------------------------------------------- runner
+
+async function main() {
+  fs.rmSync(shots, { recursive: true, force: true });
+  fs.mkdirSync(shots, { recursive: true });
+  try {
+    const res = await fetch(`${BASE}/healthz`);
+    if (!res.ok) throw new Error(`status ${res.status}`);
+  } catch (err) {
+    console.error(`The server at ${BASE} is not answering (${err.message}). Start it first, or set PEERPATH_URL.`);
+    console.log(`0 passed, ${tests.length} failed`);
+    process.exit(1);
+  }
+
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+
+  let passed = 0;
+  let failed = 0;
+  const only = process.argv[2];
+  for (const t of tests) {
+    if (only && !t.name.includes(only)) continue;
+    const context = await browser.newContext({ baseURL: BASE, viewport: { width: 1280, height: 900 } });
+    context.setDefaultTimeout(10_000);
+    const page = await context.newPage();
+    const problems = [];
+    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+    page.on('console', (msg) => {
+      const text = msg.text();
+      // A CSP refusal means the build relies on something the server's policy forbids.
+      if (/Content Security Policy|Refused to/i.test(text)) problems.push(`console: ${text}`);
+    });
+    try {
+      await t.fn(page);
+      if (problems.length) throw new Error(problems.join('\n'));
+      passed++;
+      console.log(`ok - ${t.name}`);
+    } catch (err) {
+      failed++;
+      console.log(`not ok - ${t.name}`);
+      console.log(
+        String(err && err.stack ? err.stack : err)
+          .split('\n')
+          .map((l) => `  ${l}`)
+          .join('\n'),
+      );
+      if (problems.length) console.log(`  also: ${problems.join('\n  ')}`);
+      const slug = t.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
+      await page.screenshot({ path: path.join(shots, `failed-${slug}.png`), fullPage: true }).catch(() => {});
+    } finally {
+      await context.close();
+    }
+  }
+  await browser.close();
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed ? 1 : 0);
+}
+
+await main();

@@ -1,0 +1,52 @@
+import { Route, Routes } from 'react-router';
+import { AuthProvider } from './auth/AuthContext';
+import { Invite } from './auth/Invite';
+import { Login } from './auth/Login';
+import { RequireAuth } from './auth/RequireAuth';
+import { ResetComplete, ResetRequest } from './auth/Reset';
+import { Layout } from './components/Layout';
+import { NotFound } from './components/Pages';
+import { MailList, MailMessage } from './dev/Mail';
+import { Home } from './home/Home';
+import { Invitations } from './org/Invitations';
+
+/** AppRoutes is every page of the app, on one screen. */
+export function AppRoutes() {
+  return (
+    <Layout>
+      <Routes>
+        <Route
+          path="/"
+          element={
+            <RequireAuth>
+              <Home />
+            </RequireAuth>
+          }
+        />
+        <Route path="/login" element={<Login />} />
+        <Route path="/reset" element={<ResetRequest />} />
+        <Route path="/reset/:token" element={<ResetComplete />} />
+        <Route path="/invite/:token" element={<Invite />} />
+        <Route
+          path="/org/invitations"
+          element={
+            <RequireAuth role="org_admin">
+              <Invitations />
+            </RequireAuth>
+          }
+        />
+        <Route path="/dev/mail" element={<MailList />} />
+        <Route path="/dev/mail/:id" element={<MailMessage />} />
+        <Route path="*" element={<NotFound />} />
+      </Routes>
+    </Layout>
+  );
+}
+
+export function App() {
+  return (
+    <AuthProvider>
+      <AppRoutes />
+    </AuthProvider>
+  );
+}

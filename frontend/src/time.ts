@@ -1,0 +1,19 @@
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+function parse(iso: string): Date | null {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+/** formatDate shows an RFC 3339 time as a date in the reader's locale. */
+export function formatDate(iso: string): string {
+  const d = parse(iso);
+  return d ? dateFormat.format(d) : iso;
+}
+
+/** formatDateTime shows an RFC 3339 time as a date and time in the reader's locale. */
+export function formatDateTime(iso: string): string {
+  const d = parse(iso);
+  return d ? dateTimeFormat.format(d) : iso;
+}
