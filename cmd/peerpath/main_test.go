@@ -146,7 +146,7 @@ func TestMainServe(t *testing.T) {
 		t.Fatalf("login: got %d, want 200", resp.StatusCode)
 	}
 	var me struct {
-		Name         string `json:"name"`
+		Name         string                `json:"name"`
 		Organisation struct{ Name string } `json:"organisation"`
 	}
 	getJSON(t, c, base+"/api/v1/me", &me)
