@@ -1,6 +1,7 @@
 package courses
 
-// Course is one course at one version, as authored in content files.
+// Course is one course at one version, as authored in content files. Its JSON form is how a
+// version is stored, answers included: handlers never send these types as they are.
 type Course struct {
 	Slug                  string         `json:"slug"`
 	Title                 string         `json:"title"`
@@ -34,7 +35,7 @@ type Module struct {
 	ContentWarning string   `json:"content_warning,omitempty"`
 	Reflection     []Prompt `json:"reflection"`
 	Quiz           string   `json:"quiz,omitempty"`
-	Body           string   `json:"-"` // Markdown
+	Body           string   `json:"body"` // Markdown
 }
 
 // Prompt is a private reflection prompt.
@@ -75,8 +76,8 @@ type Question struct {
 	Prompt   string       `json:"prompt"`
 	Scenario string       `json:"scenario,omitempty"`
 	Options  []Option     `json:"options"`
-	Answer   []string     `json:"-"`
-	Feedback string       `json:"-"`
+	Answer   []string     `json:"answer"`
+	Feedback string       `json:"feedback"`
 }
 
 // Option is one answer choice.
@@ -93,7 +94,7 @@ type Scenario struct {
 	Summary        string         `json:"summary"`
 	ContentWarning string         `json:"content_warning,omitempty"`
 	Start          string         `json:"start"`
-	Nodes          []ScenarioNode `json:"-"`
+	Nodes          []ScenarioNode `json:"nodes"`
 }
 
 // ScenarioNode is one decision point.
@@ -139,7 +140,7 @@ type Card struct {
 	ContentWarning string            `json:"content_warning,omitempty"`
 	Roles          map[Seat]string   `json:"roles"`
 	Shared         string            `json:"shared"`
-	Briefs         map[Seat]string   `json:"-"`
+	Briefs         map[Seat]string   `json:"briefs"`
 	Rubric         []string          `json:"rubric"`
 	Anchors        map[string]string `json:"anchors,omitempty"`
 }

@@ -86,5 +86,16 @@ func (s *Store) SeedDemo(ctx context.Context, password string) ([]DemoLogin, err
 			return nil, fmt.Errorf("demo organisation %s: %w", o.slug, err)
 		}
 	}
+	// Riverside's trainees have Storytelling assigned, due three weeks after the demo was
+	// first loaded; a course that is not imported yet is simply not assigned.
+	if _, err := s.db.ExecContext(ctx, `
+		INSERT INTO assignments (org_id, person_id, course_id, due_at)
+		SELECT p.org_id, p.id, c.id, $2::timestamptz + interval '21 days'
+		FROM people p JOIN organisations o ON o.id = p.org_id AND o.slug = 'riverside'
+		JOIN courses c ON c.org_id IS NULL AND c.slug = 'storytelling-with-purpose'
+		WHERE p.email LIKE 'trainee_@riverside.example' AND $1
+		ON CONFLICT (person_id, course_id) DO NOTHING`, true, s.Now()); err != nil {
+		return nil, fmt.Errorf("demo assignments: %w", dbError(err))
+	}
 	return out, nil
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 // TaskEmailSend is the outbox task type that delivers one email.
@@ -50,17 +51,18 @@ func addOutbox(ctx context.Context, tx *sqlx.Tx, taskType, orgID string, payload
 	return dbError(err)
 }
 
-// RelayOutbox hands up to limit waiting items, oldest first, to send, and marks each one sent
-// succeeds for. It stops at the first failure (the queue is likely down) and records it on the
+// RelayOutbox hands up to limit waiting items of the given task types, oldest first, to send,
+// and marks each one sent succeeds for. Items of other types wait for a worker that knows them. It stops at the first failure (the queue is likely down) and records it on the
 // item. Rows are locked with SKIP LOCKED, so several relays can run at once without sending an
 // item twice at the same time; send must treat a duplicate task id as success.
-func (s *Store) RelayOutbox(ctx context.Context, limit int, send func(OutboxItem) error) (int, error) {
+func (s *Store) RelayOutbox(ctx context.Context, limit int, types []string, send func(OutboxItem) error) (int, error) {
 	sent := 0
 	err := s.tx(ctx, "", func(tx *sqlx.Tx) error {
 		var items []OutboxItem
 		if err := tx.SelectContext(ctx, &items, `
 			SELECT id, task_type, payload FROM outbox
-			WHERE enqueued_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`, limit); err != nil {
+			WHERE enqueued_at IS NULL AND task_type = ANY($2) ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+			limit, pq.StringArray(types)); err != nil {
 			return dbError(err)
 		}
 		for _, it := range items {

@@ -22,7 +22,8 @@ type Store struct {
 	db  *sqlx.DB
 	now func() time.Time
 	// BaseURL is where people reach the app; links in emails start with it.
-	BaseURL string
+	BaseURL  string
+	versions versionCache
 }
 
 // NewStore returns a Store on db. now is the clock; nil means time.Now.

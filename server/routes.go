@@ -37,6 +37,23 @@ func (s *Server) routes() *gin.Engine {
 
 	authed := api.Group("", s.requireAuth)
 	authed.GET("/me", s.handleMe)
+	authed.GET("/courses", s.handleCourseList)
+	authed.GET("/courses/:slug", s.handleCourseGet)
+	authed.GET("/courses/:slug/modules/:module", s.handleModuleGet)
+	authed.POST("/courses/:slug/modules/:module/complete", s.handleModuleComplete)
+	authed.GET("/courses/:slug/modules/:module/reflection", s.handleReflectionGet)
+	authed.PUT("/courses/:slug/modules/:module/reflection", s.handleReflectionPut)
+	authed.DELETE("/courses/:slug/modules/:module/reflection", s.handleReflectionDelete)
+	authed.GET("/courses/:slug/scenarios", s.handleScenarioList)
+	authed.POST("/quizzes/:id/attempts", s.handleAttemptStart)
+	authed.GET("/quizzes/:id/attempts", s.handleAttemptList)
+	authed.GET("/attempts/:id", s.handleAttemptGet)
+	authed.PUT("/attempts/:id/answers", s.handleAnswersPut)
+	authed.POST("/attempts/:id/submit", s.handleAttemptSubmit)
+	authed.GET("/scenarios/:id", s.handleScenarioGet)
+	authed.POST("/scenarios/:id/choices", s.handleScenarioChoice)
+
+	api.PUT("/org/people/:id/extra-time", s.requireRole(courses.RoleOrgAdmin, courses.RoleTrainer), s.handleExtraTimePut)
 
 	admin := api.Group("/org", s.requireRole(courses.RoleOrgAdmin))
 	admin.GET("/invitations", s.handleOrgInvitationList)

@@ -22,6 +22,9 @@ type Relay struct {
 	Logger   *slog.Logger
 	Interval time.Duration
 	Batch    int
+	// Types are the task types this process can run; rows of other types stay in the outbox
+	// until a worker that knows them relays them (a rolling upgrade loses nothing).
+	Types []string
 }
 
 // RelayOnce sends one batch and returns how many rows were queued.
@@ -30,7 +33,7 @@ func (r *Relay) RelayOnce(ctx context.Context) (int, error) {
 	if batch == 0 {
 		batch = 100
 	}
-	return r.Store.RelayOutbox(ctx, batch, func(it courses.OutboxItem) error {
+	return r.Store.RelayOutbox(ctx, batch, r.Types, func(it courses.OutboxItem) error {
 		opts := append([]asynq.Option{asynq.TaskID(it.TaskID()), asynq.Queue(r.Queue)}, options[it.TaskType]...)
 		_, err := r.Client.EnqueueContext(ctx, asynq.NewTask(it.TaskType, it.Payload), opts...)
 		if errors.Is(err, asynq.ErrTaskIDConflict) || errors.Is(err, asynq.ErrDuplicateTask) {

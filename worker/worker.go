@@ -51,6 +51,9 @@ func New(cfg Config) *Worker {
 	return &Worker{cfg: cfg, client: asynq.NewClient(cfg.Redis)}
 }
 
+// Types lists the task types this worker handles.
+func Types() []string { return []string{TypeEmailSend, TypeSessionCleanup} }
+
 // Mux returns the task handlers.
 func (w *Worker) Mux() *asynq.ServeMux {
 	mux := asynq.NewServeMux()
@@ -73,7 +76,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	if err := srv.Start(w.Mux()); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
-	relay := &Relay{Store: w.cfg.Store, Client: w.client, Queue: w.cfg.Queue, Logger: w.cfg.Logger, Interval: w.cfg.RelayInterval}
+	relay := &Relay{Store: w.cfg.Store, Client: w.client, Queue: w.cfg.Queue, Logger: w.cfg.Logger, Interval: w.cfg.RelayInterval, Types: Types()}
 	sched := &Scheduler{Client: w.client, Queue: w.cfg.Queue, Logger: w.cfg.Logger, Now: w.cfg.Store.Now,
 		Entries: []Periodic{{Every: time.Hour, Task: NewSessionCleanupTask}}}
 	var wg sync.WaitGroup

@@ -2,15 +2,19 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"peerpath/courses"
+	"peerpath/courses/content"
 	"peerpath/migrations"
 )
 
@@ -49,6 +53,9 @@ func runDemo(ctx context.Context, a *app, _ *flag.FlagSet, _ []string) error {
 	}
 	defer done()
 	if err := migrations.Up(s.DB().DB); err != nil {
+		return err
+	}
+	if err := syncShipped(ctx, s); err != nil {
 		return err
 	}
 	logins, err := s.SeedDemo(ctx, c.DemoPassword)
@@ -143,6 +150,86 @@ func runHealthcheck(ctx context.Context, a *app, _ *flag.FlagSet, _ []string) er
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("not healthy: /healthz answered %d", resp.StatusCode)
+	}
+	return nil
+}
+
+// syncShipped imports the curriculum built into the binary: a new version of each course whose
+// content changed, nothing otherwise.
+func syncShipped(ctx context.Context, s *courses.Store) error {
+	lib, err := content.Load(content.Shipped)
+	if err != nil {
+		return fmt.Errorf("shipped course content:\n%w", err)
+	}
+	if _, err := s.ImportCourses(ctx, "", lib.Courses); err != nil {
+		return fmt.Errorf("import shipped courses: %w", err)
+	}
+	return nil
+}
+
+func coursesFlags(fs *flag.FlagSet) {
+	fs.String("org", "", "import: the slug of the organisation the courses belong to (required)")
+}
+
+// runCourses checks a folder of content for authors, or imports an organisation's own courses.
+// An import with any problem changes nothing.
+func runCourses(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
+	if len(args) != 1 {
+		return fmt.Errorf("give one folder: peerpath courses %s DIR", a.sub)
+	}
+	dir := args[0]
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return fmt.Errorf("%s is not a folder", dir)
+	}
+	lib, err := content.Load(os.DirFS(dir))
+	if err != nil {
+		var ps content.Problems
+		if errors.As(err, &ps) {
+			for _, p := range ps {
+				fmt.Fprintln(a.stderr, filepath.Join(dir, p.File)+strings.TrimPrefix(p.String(), p.File))
+			}
+			return fmt.Errorf("%d problems found; nothing was imported", len(ps))
+		}
+		return err
+	}
+	if a.sub == "check" {
+		for _, c := range lib.Courses {
+			fmt.Fprintf(a.stdout, "%s: %d modules, %d quizzes, %d scenarios: OK\n", c.Slug, len(c.Modules), len(c.Quizzes), len(c.Scenarios))
+		}
+		if lib.Cards != nil {
+			fmt.Fprintf(a.stdout, "roleplay: %d rubric criteria, %d cards: OK\n", len(lib.Criteria), len(lib.Cards))
+		}
+		return nil
+	}
+	slug := fs.Lookup("org").Value.String()
+	if slug == "" {
+		return fmt.Errorf("--org SLUG is required: the organisation the courses belong to")
+	}
+	if len(lib.Courses) == 0 {
+		return fmt.Errorf("%s holds no courses to import", dir)
+	}
+	_, s, done, err := a.store(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
+	if err := migrations.Up(s.DB().DB); err != nil {
+		return err
+	}
+	org, err := s.FindOrganisationBySlug(ctx, slug)
+	if err != nil {
+		return fmt.Errorf("--org %s: no such organisation", slug)
+	}
+	results, err := s.ImportCourses(ctx, org.ID, lib.Courses)
+	if err != nil {
+		return fmt.Errorf("%w; nothing was imported", err)
+	}
+	for _, r := range results {
+		if r.Changed {
+			fmt.Fprintf(a.stdout, "%s: imported as version %d for %s\n", r.Slug, r.Version, org.Name)
+		} else {
+			fmt.Fprintf(a.stdout, "%s: unchanged (version %d)\n", r.Slug, r.Version)
+		}
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 )
 
@@ -24,8 +25,10 @@ func main() {
 
 type command struct {
 	name, args, summary string
-	run                 func(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error
-	flags               func(fs *flag.FlagSet)
+	// subs, when set, are the words that must follow the command ("org create …").
+	subs  []string
+	run   func(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error
+	flags func(fs *flag.FlagSet)
 }
 
 // app is what every command shares: its configuration and its output.
@@ -33,6 +36,8 @@ type app struct {
 	getenv func(string) string
 	stdout io.Writer
 	stderr io.Writer
+	// sub is the word after a command that takes one ("create" in "org create").
+	sub string
 	// ready, when set, is told the address serve listens on (tests start serve on :0).
 	ready func(addr string)
 }
@@ -42,7 +47,8 @@ var commands = []command{
 	{name: "worker", summary: "Run only the background worker, outbox relay and scheduler.", run: runWorker},
 	{name: "migrate", summary: "Apply database migrations.", run: runMigrate},
 	{name: "demo", summary: "Create the demo organisations and people (idempotent) and print their logins.", run: runDemo},
-	{name: "org", args: "create --name NAME --admin-email EMAIL [--slug SLUG]", summary: "Create an organisation and invite its first admin.", run: runOrg, flags: orgFlags},
+	{name: "org", subs: []string{"create"}, args: "create --name NAME --admin-email EMAIL [--slug SLUG]", summary: "Create an organisation and invite its first admin.", run: runOrg, flags: orgFlags},
+	{name: "courses", subs: []string{"check", "import"}, args: "check DIR | import DIR --org SLUG", summary: "Check a folder of course content, or import an organisation's own courses.", run: runCourses, flags: coursesFlags},
 	{name: "healthcheck", summary: "Exit 0 when the server on PEERPATH_ADDR answers /healthz (for container health checks).", run: runHealthcheck},
 	{name: "version", summary: "Print the version.", run: func(_ context.Context, a *app, _ *flag.FlagSet, _ []string) error {
 		fmt.Fprintln(a.stdout, "peerpath", version)
@@ -89,23 +95,37 @@ func (a *app) main(ctx context.Context, args []string) int {
 			c.flags(fs)
 		}
 		rest := args[1:]
-		if c.name == "org" {
-			// "org create --name …": the subcommand comes before the flags.
-			if len(rest) == 0 || (rest[0] != "create" && rest[0] != "--help" && rest[0] != "-h") {
+		if c.subs != nil {
+			if len(rest) == 0 || rest[0] == "--help" || rest[0] == "-h" {
+				fs.Usage()
+				if len(rest) == 0 {
+					return 2
+				}
+				return 0
+			}
+			if !slices.Contains(c.subs, rest[0]) {
+				fmt.Fprintf(a.stderr, "peerpath %s: unknown subcommand %q\n", c.name, rest[0])
 				fs.Usage()
 				return 2
 			}
-			if rest[0] == "create" {
-				rest = rest[1:]
-			}
+			a.sub, rest = rest[0], rest[1:]
 		}
-		if err := fs.Parse(rest); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return 0
+		// Positional arguments may come before flags ("courses import DIR --org SLUG").
+		var positional []string
+		for {
+			if err := fs.Parse(rest); err != nil {
+				if errors.Is(err, flag.ErrHelp) {
+					return 0
+				}
+				return 2
 			}
-			return 2
+			if fs.NArg() == 0 {
+				break
+			}
+			positional = append(positional, fs.Arg(0))
+			rest = fs.Args()[1:]
 		}
-		if err := c.run(ctx, a, fs, fs.Args()); err != nil {
+		if err := c.run(ctx, a, fs, positional); err != nil {
 			fmt.Fprintln(a.stderr, "peerpath "+c.name+":", err)
 			return 1
 		}

@@ -63,6 +63,9 @@ func runServe(ctx context.Context, a *app, fs *flag.FlagSet, _ []string) error {
 	if err := migrations.Up(store.DB().DB); err != nil {
 		return err
 	}
+	if err := syncShipped(ctx, store); err != nil {
+		return err
+	}
 	send, box, err := sender(c)
 	if err != nil {
 		return err

@@ -1,0 +1,429 @@
+package courses
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// TaskCertificateIssue is the outbox task type that issues a certificate for a completion.
+const TaskCertificateIssue = "certificate:issue"
+
+// CertificateIssuePayload names the completion to certify.
+type CertificateIssuePayload struct {
+	CompletionID string `json:"completion_id"`
+}
+
+// Course statuses for a person.
+const (
+	StatusNotStarted = "not_started"
+	StatusInProgress = "in_progress"
+	StatusCompleted  = "completed"
+	StatusOverdue    = "overdue"
+)
+
+// CourseCard is a course as a person's learning list shows it.
+type CourseCard struct {
+	Slug           string     `json:"slug"`
+	Title          string     `json:"title"`
+	Summary        string     `json:"summary"`
+	EstimatedHours float64    `json:"estimated_hours"`
+	Status         string     `json:"status"`
+	Percent        int        `json:"percent"`
+	DueAt          *time.Time `json:"due_at"`
+	OrgCourse      bool       `json:"organisation_course"`
+	assigned       bool
+}
+
+// Progress counts what a person has done in their current version of a course.
+type Progress struct {
+	ModulesDone   int `json:"modules_done"`
+	ModulesTotal  int `json:"modules_total"`
+	QuizzesPassed int `json:"quizzes_passed"`
+	QuizzesTotal  int `json:"quizzes_total"`
+	Percent       int `json:"percent"`
+}
+
+// CourseDetail is a course page: the course, the person's progress and what is still required.
+type CourseDetail struct {
+	CourseCard
+	Audience      string          `json:"audience"`
+	Version       int             `json:"version"`
+	Competencies  []string        `json:"competencies"`
+	Completion    CompletionRule  `json:"completion"`
+	Progress      Progress        `json:"progress"`
+	StillRequired []string        `json:"still_required"`
+	CompletedAt   *time.Time      `json:"completed_at"`
+	Modules       []ModuleStatus  `json:"modules"`
+	Scenarios     []ScenarioBrief `json:"scenarios"`
+}
+
+// ModuleStatus is one module on a course page.
+type ModuleStatus struct {
+	Slug           string      `json:"slug"`
+	Title          string      `json:"title"`
+	Minutes        int         `json:"minutes"`
+	Completed      bool        `json:"completed"`
+	ContentWarning string      `json:"content_warning"`
+	Tags           []string    `json:"tags"`
+	Quiz           *QuizStatus `json:"quiz"`
+}
+
+// QuizStatus is a quiz as a course page shows it.
+type QuizStatus struct {
+	ID              string `json:"id"`
+	Title           string `json:"title"`
+	Passed          bool   `json:"passed"`
+	AttemptsUsed    int    `json:"attempts_used"`
+	AttemptsAllowed int    `json:"attempts_allowed"`
+}
+
+// ScenarioBrief names a scenario on a course page.
+type ScenarioBrief struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+}
+
+func status(ref *courseRef, now time.Time) string {
+	switch {
+	case ref.CompletedAt != nil:
+		return StatusCompleted
+	case ref.DueAt != nil && now.After(*ref.DueAt):
+		return StatusOverdue
+	case ref.Enrolment.Valid:
+		return StatusInProgress
+	}
+	return StatusNotStarted
+}
+
+type progressRow struct {
+	modules map[string]bool
+	quizzes map[string]quizStat
+}
+
+type quizStat struct {
+	QuizID   string `db:"quiz_id"`
+	Attempts int    `db:"attempts"`
+	Passed   bool   `db:"passed"`
+}
+
+func loadProgress(ctx context.Context, q sqlx.QueryerContext, enrolmentID string) (progressRow, error) {
+	p := progressRow{modules: map[string]bool{}, quizzes: map[string]quizStat{}}
+	if enrolmentID == "" {
+		return p, nil
+	}
+	var mods []string
+	if err := sqlx.SelectContext(ctx, q, &mods, `SELECT module_slug FROM module_progress WHERE enrolment_id = $1`, enrolmentID); err != nil {
+		return p, dbError(err)
+	}
+	for _, m := range mods {
+		p.modules[m] = true
+	}
+	var qs []quizStat
+	if err := sqlx.SelectContext(ctx, q, &qs, `
+		SELECT quiz_id, count(*) AS attempts, COALESCE(bool_or(passed), false) AS passed
+		FROM quiz_attempts WHERE enrolment_id = $1 GROUP BY quiz_id`, enrolmentID); err != nil {
+		return p, dbError(err)
+	}
+	for _, s := range qs {
+		p.quizzes[s.QuizID] = s
+	}
+	return p, nil
+}
+
+func (pr progressRow) summary(c *Course) (Progress, []string) {
+	out := Progress{ModulesTotal: len(c.Modules)}
+	var still []string
+	for _, m := range c.Modules {
+		if pr.modules[m.Slug] {
+			out.ModulesDone++
+		} else {
+			still = append(still, "Read “"+m.Title+"”")
+		}
+	}
+	if c.Completion.Quizzes != "none" {
+		out.QuizzesTotal = len(c.Quizzes)
+		for _, q := range c.Quizzes {
+			if pr.quizzes[q.ID].Passed {
+				out.QuizzesPassed++
+			} else {
+				still = append(still, fmt.Sprintf("Pass “%s” (%d%% or more)", q.Title, q.PassMark))
+			}
+		}
+	}
+	if c.Completion.Roleplay {
+		still = append(still, "Practise as peer worker in a live role-play round with observer feedback")
+	}
+	if total := out.ModulesTotal + out.QuizzesTotal; total > 0 {
+		out.Percent = int(math.Floor(float64(out.ModulesDone+out.QuizzesPassed) * 100 / float64(total)))
+	}
+	return out, still
+}
+
+func (s *Store) card(ref *courseRef, v *CourseVersion, pct int) CourseCard {
+	c := v.Content
+	return CourseCard{Slug: c.Slug, Title: c.Title, Summary: c.Summary, EstimatedHours: c.EstimatedHours,
+		Status: status(ref, s.Now()), Percent: pct, DueAt: ref.DueAt, OrgCourse: ref.OrgCourse, assigned: ref.Assigned}
+}
+
+// FindCourses returns the courses a person may take: those assigned to them first, soonest due
+// first, then the rest of the catalogue by title.
+func (s *Store) FindCourses(ctx context.Context, p *Principal) (assigned, catalogue []CourseCard, err error) {
+	var refs []courseRef
+	if err := s.db.SelectContext(ctx, &refs, courseRefQuery, p.Person.ID, p.OrgID(), nil); err != nil {
+		return nil, nil, dbError(err)
+	}
+	assigned, catalogue = []CourseCard{}, []CourseCard{}
+	for i := range refs {
+		ref := &refs[i]
+		v, err := s.version(ctx, s.db, ref.versionID())
+		if err != nil {
+			return nil, nil, err
+		}
+		pr, err := loadProgress(ctx, s.db, ref.Enrolment.String)
+		if err != nil {
+			return nil, nil, err
+		}
+		prog, _ := pr.summary(v.Content)
+		if ref.CompletedAt != nil {
+			prog.Percent = 100
+		}
+		card := s.card(ref, v, prog.Percent)
+		if ref.Assigned {
+			assigned = append(assigned, card)
+		} else {
+			catalogue = append(catalogue, card)
+		}
+	}
+	sort.SliceStable(assigned, func(i, j int) bool {
+		a, b := assigned[i].DueAt, assigned[j].DueAt
+		switch {
+		case a == nil || b == nil:
+			return b == nil && a != nil
+		default:
+			return a.Before(*b)
+		}
+	})
+	sort.SliceStable(catalogue, func(i, j int) bool { return catalogue[i].Title < catalogue[j].Title })
+	return assigned, catalogue, nil
+}
+
+// FindCourseDetail returns a course page for a person.
+func (s *Store) FindCourseDetail(ctx context.Context, p *Principal, slug string) (*CourseDetail, error) {
+	return s.courseDetail(ctx, s.db, p, slug)
+}
+
+func (s *Store) courseDetail(ctx context.Context, q sqlx.QueryerContext, p *Principal, slug string) (*CourseDetail, error) {
+	ref, v, err := s.findCourseRef(ctx, q, p, slug)
+	if err != nil {
+		return nil, err
+	}
+	pr, err := loadProgress(ctx, q, ref.Enrolment.String)
+	if err != nil {
+		return nil, err
+	}
+	c := v.Content
+	prog, still := pr.summary(c)
+	if ref.CompletedAt != nil {
+		still = []string{}
+	}
+	d := &CourseDetail{CourseCard: s.card(ref, v, prog.Percent), Audience: c.Audience, Version: v.Version,
+		Competencies: nonNil(c.Competencies), Completion: c.Completion, Progress: prog, StillRequired: nonNil(still),
+		CompletedAt: ref.CompletedAt, Modules: []ModuleStatus{}, Scenarios: []ScenarioBrief{}}
+	for _, m := range c.Modules {
+		ms := ModuleStatus{Slug: m.Slug, Title: m.Title, Minutes: m.Minutes, Completed: pr.modules[m.Slug],
+			ContentWarning: m.ContentWarning, Tags: nonNil(m.Tags)}
+		if qz, err := c.Quiz(m.Quiz); err == nil {
+			st := pr.quizzes[qz.ID]
+			ms.Quiz = &QuizStatus{ID: c.Slug + "." + qz.ID, Title: qz.Title, Passed: st.Passed, AttemptsUsed: st.Attempts, AttemptsAllowed: qz.Attempts}
+		}
+		d.Modules = append(d.Modules, ms)
+	}
+	for _, sc := range c.Scenarios {
+		d.Scenarios = append(d.Scenarios, ScenarioBrief{ID: c.Slug + "." + sc.ID, Title: sc.Title})
+	}
+	return d, nil
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// ModuleView is a module as the reader shows it.
+type ModuleView struct {
+	Course         Link        `json:"course"`
+	Slug           string      `json:"slug"`
+	Title          string      `json:"title"`
+	Minutes        int         `json:"minutes"`
+	Objectives     []string    `json:"objectives"`
+	Tags           []string    `json:"tags"`
+	ContentWarning string      `json:"content_warning"`
+	HTML           string      `json:"html"`
+	Completed      bool        `json:"completed"`
+	Prev           *Link       `json:"prev"`
+	Next           *Link       `json:"next"`
+	Reflection     []Prompt    `json:"reflection"`
+	Quiz           *QuizStatus `json:"quiz"`
+}
+
+// Link names something to link to.
+type Link struct {
+	Slug  string `json:"slug"`
+	Title string `json:"title"`
+}
+
+// FindModuleView returns a module for the reader, in the version the person is on.
+func (s *Store) FindModuleView(ctx context.Context, p *Principal, slug, module string) (*ModuleView, error) {
+	ref, v, err := s.findCourseRef(ctx, s.db, p, slug)
+	if err != nil {
+		return nil, err
+	}
+	c := v.Content
+	m, i, err := c.Module(module)
+	if err != nil {
+		return nil, err
+	}
+	mv := &ModuleView{Course: Link{Slug: c.Slug, Title: c.Title}, Slug: m.Slug, Title: m.Title, Minutes: m.Minutes,
+		Objectives: nonNil(m.Objectives), Tags: nonNil(m.Tags), ContentWarning: m.ContentWarning, HTML: v.ModuleHTML(m),
+		Reflection: nonNil(m.Reflection)}
+	if i > 0 {
+		mv.Prev = &Link{Slug: c.Modules[i-1].Slug, Title: c.Modules[i-1].Title}
+	}
+	if i+1 < len(c.Modules) {
+		mv.Next = &Link{Slug: c.Modules[i+1].Slug, Title: c.Modules[i+1].Title}
+	}
+	if ref.Enrolment.Valid {
+		// One small query: the reader is the most-read page, so it does not load all progress.
+		var st struct {
+			Done     bool `db:"done"`
+			Attempts int  `db:"attempts"`
+			Passed   bool `db:"passed"`
+		}
+		if err := s.db.GetContext(ctx, &st, `
+			SELECT EXISTS (SELECT 1 FROM module_progress WHERE enrolment_id = $1 AND module_slug = $2) AS done,
+				(SELECT count(*) FROM quiz_attempts WHERE enrolment_id = $1 AND quiz_id = $3) AS attempts,
+				EXISTS (SELECT 1 FROM quiz_attempts WHERE enrolment_id = $1 AND quiz_id = $3 AND passed) AS passed`,
+			ref.Enrolment.String, m.Slug, m.Quiz); err != nil {
+			return nil, dbError(err)
+		}
+		mv.Completed = st.Done
+		if qz, err := c.Quiz(m.Quiz); err == nil {
+			mv.Quiz = &QuizStatus{ID: c.Slug + "." + qz.ID, Title: qz.Title, Passed: st.Passed, AttemptsUsed: st.Attempts, AttemptsAllowed: qz.Attempts}
+		}
+	} else if qz, err := c.Quiz(m.Quiz); err == nil {
+		mv.Quiz = &QuizStatus{ID: c.Slug + "." + qz.ID, Title: qz.Title, AttemptsAllowed: qz.Attempts}
+	}
+	return mv, nil
+}
+
+// enrolment is a person's current journey through a course.
+type enrolment struct {
+	ID          string     `db:"id"`
+	OrgID       string     `db:"org_id"`
+	PersonID    string     `db:"person_id"`
+	CourseID    string     `db:"course_id"`
+	VersionID   string     `db:"course_version_id"`
+	CompletedAt *time.Time `db:"completed_at"`
+}
+
+// enrol returns the person's newest enrolment in the course, locked for this transaction,
+// starting one on the newest version when there is none. A completed enrolment is returned as
+// it is: completed work stays completed.
+func (s *Store) enrol(ctx context.Context, tx *sqlx.Tx, p *Principal, slug string) (*enrolment, *CourseVersion, error) {
+	if p.Organisation == nil {
+		return nil, nil, Errorf(Forbidden, "Courses are taken as a member of an organisation.")
+	}
+	ref, _, err := s.findCourseRef(ctx, tx, p, slug)
+	if err != nil {
+		return nil, nil, err
+	}
+	// Serialise a person's writes to one course so two tabs cannot both start an enrolment.
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext($1 || ':' || $2))`, p.Person.ID, ref.CourseID); err != nil {
+		return nil, nil, dbError(err)
+	}
+	var e enrolment
+	err = tx.GetContext(ctx, &e, `
+		SELECT id, org_id, person_id, course_id, course_version_id, completed_at FROM enrolments
+		WHERE person_id = $1 AND course_id = $2 ORDER BY started_at DESC LIMIT 1 FOR UPDATE`, p.Person.ID, ref.CourseID)
+	if ErrorCode(dbError(err)) == NotFound {
+		err = tx.GetContext(ctx, &e, `
+			INSERT INTO enrolments (org_id, person_id, course_id, course_version_id, started_at)
+			VALUES ($1, $2, $3, $4, $5)
+			RETURNING id, org_id, person_id, course_id, course_version_id, completed_at`,
+			p.OrgID(), p.Person.ID, ref.CourseID, ref.LatestVersion, s.Now())
+	}
+	if err != nil {
+		return nil, nil, dbError(err)
+	}
+	v, err := s.version(ctx, tx, e.VersionID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &e, v, nil
+}
+
+// completeIfDone writes the completion, and queues its certificate, in the caller's transaction
+// when the course's rule is now met. It reports whether it completed the course.
+func (s *Store) completeIfDone(ctx context.Context, tx *sqlx.Tx, e *enrolment, v *CourseVersion) (bool, error) {
+	if e.CompletedAt != nil {
+		return false, nil
+	}
+	c := v.Content
+	if c.Completion.Roleplay {
+		// Live practice counts once role-play sessions are recorded; until then such a course
+		// cannot be completed by reading and quizzes alone.
+		return false, nil
+	}
+	pr, err := loadProgress(ctx, tx, e.ID)
+	if err != nil {
+		return false, err
+	}
+	if _, still := pr.summary(c); len(still) > 0 {
+		return false, nil
+	}
+	now := s.Now()
+	if _, err := tx.ExecContext(ctx, `UPDATE enrolments SET completed_at = $2 WHERE id = $1`, e.ID, now); err != nil {
+		return false, dbError(err)
+	}
+	var completionID string
+	if err := tx.GetContext(ctx, &completionID, `
+		INSERT INTO completions (org_id, person_id, course_id, course_version_id, enrolment_id, completed_at)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+		e.OrgID, e.PersonID, e.CourseID, e.VersionID, e.ID, now); err != nil {
+		return false, dbError(err)
+	}
+	e.CompletedAt = &now
+	return true, addOutbox(ctx, tx, TaskCertificateIssue, e.OrgID, CertificateIssuePayload{CompletionID: completionID})
+}
+
+// CompleteModule marks a module read and returns the course page after it. Marking twice is fine.
+func (s *Store) CompleteModule(ctx context.Context, p *Principal, slug, module string) (*CourseDetail, error) {
+	var d *CourseDetail
+	err := s.tx(ctx, p.OrgID(), func(tx *sqlx.Tx) error {
+		e, v, err := s.enrol(ctx, tx, p, slug)
+		if err != nil {
+			return err
+		}
+		if _, _, err := v.Content.Module(module); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO module_progress (enrolment_id, module_slug, completed_at) VALUES ($1, $2, $3)
+			ON CONFLICT DO NOTHING`, e.ID, module, s.Now()); err != nil {
+			return dbError(err)
+		}
+		if _, err := s.completeIfDone(ctx, tx, e, v); err != nil {
+			return err
+		}
+		d, err = s.courseDetail(ctx, tx, p, slug)
+		return err
+	})
+	return d, err
+}
