@@ -9,7 +9,7 @@ STATICCHECK_VERSION := v0.8.2
 VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 NPM_STAMP := frontend/node_modules/.package-lock.json
 
-.PHONY: run build frontend services test check go-test frontend-test e2e chromium tools clean
+.PHONY: run build frontend services test check go-test frontend-test e2e chromium tools bench clean
 
 ## run: start services, build everything, migrate, load the demo, serve on http://127.0.0.1:8080
 run: services build
@@ -62,6 +62,10 @@ chromium:
 
 e2e: chromium build
 	scripts/e2e.sh
+
+## bench: measure features beside their baselines on a fresh database; writes docs/benchmarks.md
+bench: services build
+	bin/peerpath bench learning
 
 clean:
 	rm -rf bin frontend/node_modules

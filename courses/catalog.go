@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 // ImportResult says what an import did with one course.
@@ -102,12 +103,13 @@ type CourseVersion struct {
 	html sync.Map
 }
 
-// ModuleHTML returns a module's sanitised HTML, rendered once per version.
-func (v *CourseVersion) ModuleHTML(m *Module) string {
+// ModuleHTML returns a module's sanitised HTML as a JSON string, rendered and encoded once per
+// version: it is the largest part of the most-read response.
+func (v *CourseVersion) ModuleHTML(m *Module) []byte {
 	if h, ok := v.html.Load(m.Slug); ok {
-		return h.(string)
+		return h.([]byte)
 	}
-	h := RenderMarkdown(m.Body)
+	h, _ := json.Marshal(RenderMarkdown(m.Body))
 	v.html.Store(m.Slug, h)
 	return h
 }
@@ -181,6 +183,26 @@ type courseRef struct {
 	CompletedAt   *time.Time     `db:"completed_at"`
 	DueAt         *time.Time     `db:"due_at"`
 	Assigned      bool           `db:"assigned"`
+	ModulesDone   pq.StringArray `db:"modules_done"`
+	QuizStats     []byte         `db:"quiz_stats"` // JSON: [{"quiz_id","attempts","passed"}]
+}
+
+// progress is the enrolment's progress as read with the reference.
+func (r *courseRef) progress() (progressRow, error) {
+	p := progressRow{modules: map[string]bool{}, quizzes: map[string]quizStat{}}
+	for _, m := range r.ModulesDone {
+		p.modules[m] = true
+	}
+	var qs []quizStat
+	if len(r.QuizStats) > 0 {
+		if err := json.Unmarshal(r.QuizStats, &qs); err != nil {
+			return p, fmt.Errorf("quiz stats: %w", err)
+		}
+	}
+	for _, q := range qs {
+		p.quizzes[q.QuizID] = q
+	}
+	return p, nil
 }
 
 func (r *courseRef) versionID() string {
@@ -190,13 +212,18 @@ func (r *courseRef) versionID() string {
 	return r.LatestVersion
 }
 
-// courseRefQuery lists the courses a person may see with their newest enrolment and assignment.
+// courseRefQuery lists the courses a person may see with their newest enrolment, its progress
+// and their assignment, in one round trip: it serves the most-read pages.
 // $1 is the person, $2 their organisation, $3 a slug or NULL for all.
 const courseRefQuery = `
 	SELECT c.id AS course_id, c.org_id IS NOT NULL AS org_course,
 		(SELECT v.id FROM course_versions v WHERE v.course_id = c.id ORDER BY v.version DESC LIMIT 1) AS latest_version_id,
 		e.id AS enrolment_id, e.course_version_id AS enrol_version_id, e.started_at, e.completed_at,
-		a.due_at, a.id IS NOT NULL AS assigned
+		a.due_at, a.id IS NOT NULL AS assigned,
+		ARRAY(SELECT module_slug FROM module_progress mp WHERE mp.enrolment_id = e.id) AS modules_done,
+		(SELECT json_agg(q) FROM (
+			SELECT quiz_id, count(*) AS attempts, COALESCE(bool_or(passed), false) AS passed
+			FROM quiz_attempts qa WHERE qa.enrolment_id = e.id GROUP BY quiz_id) q) AS quiz_stats
 	FROM courses c
 	LEFT JOIN LATERAL (
 		SELECT id, course_version_id, started_at, completed_at FROM enrolments
@@ -207,8 +234,8 @@ const courseRefQuery = `
 
 func (s *Store) findCourseRef(ctx context.Context, q sqlx.QueryerContext, p *Principal, slug string) (*courseRef, *CourseVersion, error) {
 	var refs []courseRef
-	if err := sqlx.SelectContext(ctx, q, &refs, courseRefQuery, p.Person.ID, p.OrgID(), slug); err != nil {
-		return nil, nil, dbError(err)
+	if err := s.selectRefs(ctx, q, &refs, p, &slug); err != nil {
+		return nil, nil, err
 	}
 	if len(refs) == 0 {
 		return nil, nil, Errorf(NotFound, "There is no course %q.", slug)
@@ -228,4 +255,16 @@ func splitRef(ref string) (slug, id string, err error) {
 		return "", "", Errorf(NotFound, "There is no %q: ids look like course-slug.id.", ref)
 	}
 	return slug, id, nil
+}
+
+// selectRefs runs courseRefQuery; outside a transaction it uses the prepared statement.
+func (s *Store) selectRefs(ctx context.Context, q sqlx.QueryerContext, refs *[]courseRef, p *Principal, slug *string) error {
+	if q == sqlx.QueryerContext(s.db) {
+		st, err := s.prepared(ctx, courseRefQuery)
+		if err != nil {
+			return err
+		}
+		return dbError(st.SelectContext(ctx, refs, p.Person.ID, p.OrgID(), slug))
+	}
+	return dbError(sqlx.SelectContext(ctx, q, refs, courseRefQuery, p.Person.ID, p.OrgID(), slug))
 }

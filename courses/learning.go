@@ -106,9 +106,9 @@ type progressRow struct {
 }
 
 type quizStat struct {
-	QuizID   string `db:"quiz_id"`
-	Attempts int    `db:"attempts"`
-	Passed   bool   `db:"passed"`
+	QuizID   string `db:"quiz_id" json:"quiz_id"`
+	Attempts int    `db:"attempts" json:"attempts"`
+	Passed   bool   `db:"passed" json:"passed"`
 }
 
 func loadProgress(ctx context.Context, q sqlx.QueryerContext, enrolmentID string) (progressRow, error) {
@@ -174,8 +174,8 @@ func (s *Store) card(ref *courseRef, v *CourseVersion, pct int) CourseCard {
 // first, then the rest of the catalogue by title.
 func (s *Store) FindCourses(ctx context.Context, p *Principal) (assigned, catalogue []CourseCard, err error) {
 	var refs []courseRef
-	if err := s.db.SelectContext(ctx, &refs, courseRefQuery, p.Person.ID, p.OrgID(), nil); err != nil {
-		return nil, nil, dbError(err)
+	if err := s.selectRefs(ctx, s.db, &refs, p, nil); err != nil {
+		return nil, nil, err
 	}
 	assigned, catalogue = []CourseCard{}, []CourseCard{}
 	for i := range refs {
@@ -184,7 +184,7 @@ func (s *Store) FindCourses(ctx context.Context, p *Principal) (assigned, catalo
 		if err != nil {
 			return nil, nil, err
 		}
-		pr, err := loadProgress(ctx, s.db, ref.Enrolment.String)
+		pr, err := ref.progress()
 		if err != nil {
 			return nil, nil, err
 		}
@@ -222,7 +222,7 @@ func (s *Store) courseDetail(ctx context.Context, q sqlx.QueryerContext, p *Prin
 	if err != nil {
 		return nil, err
 	}
-	pr, err := loadProgress(ctx, q, ref.Enrolment.String)
+	pr, err := ref.progress()
 	if err != nil {
 		return nil, err
 	}
@@ -258,19 +258,21 @@ func nonNil[T any](s []T) []T {
 
 // ModuleView is a module as the reader shows it.
 type ModuleView struct {
-	Course         Link        `json:"course"`
-	Slug           string      `json:"slug"`
-	Title          string      `json:"title"`
-	Minutes        int         `json:"minutes"`
-	Objectives     []string    `json:"objectives"`
-	Tags           []string    `json:"tags"`
-	ContentWarning string      `json:"content_warning"`
-	HTML           string      `json:"html"`
-	Completed      bool        `json:"completed"`
-	Prev           *Link       `json:"prev"`
-	Next           *Link       `json:"next"`
-	Reflection     []Prompt    `json:"reflection"`
-	Quiz           *QuizStatus `json:"quiz"`
+	Course         Link     `json:"course"`
+	Slug           string   `json:"slug"`
+	Title          string   `json:"title"`
+	Minutes        int      `json:"minutes"`
+	Objectives     []string `json:"objectives"`
+	Tags           []string `json:"tags"`
+	ContentWarning string   `json:"content_warning"`
+	// HTMLJSON is the sanitised module HTML, already encoded as a JSON string; the handler adds it
+	// to the response as "html".
+	HTMLJSON   []byte      `json:"-"`
+	Completed  bool        `json:"completed"`
+	Prev       *Link       `json:"prev"`
+	Next       *Link       `json:"next"`
+	Reflection []Prompt    `json:"reflection"`
+	Quiz       *QuizStatus `json:"quiz"`
 }
 
 // Link names something to link to.
@@ -291,7 +293,7 @@ func (s *Store) FindModuleView(ctx context.Context, p *Principal, slug, module s
 		return nil, err
 	}
 	mv := &ModuleView{Course: Link{Slug: c.Slug, Title: c.Title}, Slug: m.Slug, Title: m.Title, Minutes: m.Minutes,
-		Objectives: nonNil(m.Objectives), Tags: nonNil(m.Tags), ContentWarning: m.ContentWarning, HTML: v.ModuleHTML(m),
+		Objectives: nonNil(m.Objectives), Tags: nonNil(m.Tags), ContentWarning: m.ContentWarning, HTMLJSON: v.ModuleHTML(m),
 		Reflection: nonNil(m.Reflection)}
 	if i > 0 {
 		mv.Prev = &Link{Slug: c.Modules[i-1].Slug, Title: c.Modules[i-1].Title}
@@ -299,26 +301,14 @@ func (s *Store) FindModuleView(ctx context.Context, p *Principal, slug, module s
 	if i+1 < len(c.Modules) {
 		mv.Next = &Link{Slug: c.Modules[i+1].Slug, Title: c.Modules[i+1].Title}
 	}
-	if ref.Enrolment.Valid {
-		// One small query: the reader is the most-read page, so it does not load all progress.
-		var st struct {
-			Done     bool `db:"done"`
-			Attempts int  `db:"attempts"`
-			Passed   bool `db:"passed"`
-		}
-		if err := s.db.GetContext(ctx, &st, `
-			SELECT EXISTS (SELECT 1 FROM module_progress WHERE enrolment_id = $1 AND module_slug = $2) AS done,
-				(SELECT count(*) FROM quiz_attempts WHERE enrolment_id = $1 AND quiz_id = $3) AS attempts,
-				EXISTS (SELECT 1 FROM quiz_attempts WHERE enrolment_id = $1 AND quiz_id = $3 AND passed) AS passed`,
-			ref.Enrolment.String, m.Slug, m.Quiz); err != nil {
-			return nil, dbError(err)
-		}
-		mv.Completed = st.Done
-		if qz, err := c.Quiz(m.Quiz); err == nil {
-			mv.Quiz = &QuizStatus{ID: c.Slug + "." + qz.ID, Title: qz.Title, Passed: st.Passed, AttemptsUsed: st.Attempts, AttemptsAllowed: qz.Attempts}
-		}
-	} else if qz, err := c.Quiz(m.Quiz); err == nil {
-		mv.Quiz = &QuizStatus{ID: c.Slug + "." + qz.ID, Title: qz.Title, AttemptsAllowed: qz.Attempts}
+	pr, err := ref.progress()
+	if err != nil {
+		return nil, err
+	}
+	mv.Completed = pr.modules[m.Slug]
+	if qz, err := c.Quiz(m.Quiz); err == nil {
+		st := pr.quizzes[qz.ID]
+		mv.Quiz = &QuizStatus{ID: c.Slug + "." + qz.ID, Title: qz.Title, Passed: st.Passed, AttemptsUsed: st.Attempts, AttemptsAllowed: qz.Attempts}
 	}
 	return mv, nil
 }

@@ -2,6 +2,7 @@ package courses
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"time"
 )
@@ -54,6 +55,11 @@ func (s *Store) CreateSession(ctx context.Context, personID string) (string, err
 	return token, dbError(err)
 }
 
+const sessionQuery = `
+	SELECT ` + personColumns + `, x.last_seen_at, x.expires_at, o.slug AS org_slug, o.name AS org_name
+	FROM sessions x JOIN people p ON p.id = x.person_id LEFT JOIN organisations o ON o.id = p.org_id
+	WHERE x.token_hash = $1`
+
 // FindSession returns the principal of a live session and records that it was used. An idle or
 // expired session is deleted and answers Unauthorized.
 func (s *Store) FindSession(ctx context.Context, token string) (*Principal, error) {
@@ -62,31 +68,36 @@ func (s *Store) FindSession(ctx context.Context, token string) (*Principal, erro
 	}
 	hash := HashToken(token)
 	now := s.Now()
+	// One round trip for the session, the person and their organisation: every request pays it.
 	var row struct {
-		PersonID   string    `db:"person_id"`
-		LastSeenAt time.Time `db:"last_seen_at"`
-		ExpiresAt  time.Time `db:"expires_at"`
+		Person
+		LastSeenAt time.Time      `db:"last_seen_at"`
+		ExpiresAt  time.Time      `db:"expires_at"`
+		OrgSlug    sql.NullString `db:"org_slug"`
+		OrgName    sql.NullString `db:"org_name"`
 	}
-	err := s.db.GetContext(ctx, &row, `
-		SELECT person_id, last_seen_at, expires_at FROM sessions WHERE token_hash = $1`, hash)
+	st, err := s.prepared(ctx, sessionQuery)
+	if err == nil {
+		err = st.GetContext(ctx, &row, hash)
+	}
 	if err != nil {
 		if ErrorCode(dbError(err)) == NotFound {
 			return nil, Errorf(Unauthorized, "Please sign in.")
 		}
 		return nil, dbError(err)
 	}
-	if !now.Before(row.ExpiresAt) || !now.Before(row.LastSeenAt.Add(SessionIdle)) {
+	if !now.Before(row.ExpiresAt) || !now.Before(row.LastSeenAt.Add(SessionIdle)) || !row.Active {
 		if _, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, hash); err != nil {
 			return nil, dbError(err)
 		}
-		return nil, Errorf(Unauthorized, "Your session has ended. Please sign in again.")
-	}
-	p, err := s.FindPrincipal(ctx, row.PersonID)
-	if err != nil {
-		if ErrorCode(err) == NotFound {
+		if !row.Active {
 			return nil, Errorf(Unauthorized, "Please sign in.")
 		}
-		return nil, err
+		return nil, Errorf(Unauthorized, "Your session has ended. Please sign in again.")
+	}
+	p := &Principal{Person: row.Person}
+	if row.OrgID.Valid {
+		p.Organisation = &Organisation{ID: row.OrgID.String, Slug: row.OrgSlug.String, Name: row.OrgName.String}
 	}
 	if now.Sub(row.LastSeenAt) >= sessionTouch {
 		if _, err := s.db.ExecContext(ctx, `

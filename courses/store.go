@@ -11,6 +11,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -24,6 +25,7 @@ type Store struct {
 	// BaseURL is where people reach the app; links in emails start with it.
 	BaseURL  string
 	versions versionCache
+	stmts    sync.Map // query text → *sqlx.Stmt
 }
 
 // NewStore returns a Store on db. now is the clock; nil means time.Now.
@@ -39,6 +41,24 @@ func (s *Store) DB() *sqlx.DB { return s.db }
 
 // Now returns the store's clock reading, in UTC.
 func (s *Store) Now() time.Time { return s.now().UTC() }
+
+// prepared returns a prepared statement for a hot read query, preparing it on first use.
+// PostgreSQL then reuses its plan: for the learner's pages, planning the query cost several
+// times more than running it.
+func (s *Store) prepared(ctx context.Context, query string) (*sqlx.Stmt, error) {
+	if st, ok := s.stmts.Load(query); ok {
+		return st.(*sqlx.Stmt), nil
+	}
+	st, err := s.db.PreparexContext(ctx, query)
+	if err != nil {
+		return nil, dbError(err)
+	}
+	if prev, loaded := s.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return prev.(*sqlx.Stmt), nil
+	}
+	return st, nil
+}
 
 // Ping checks that PostgreSQL answers.
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }

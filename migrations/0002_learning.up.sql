@@ -124,3 +124,6 @@ CREATE TABLE assignments (
     UNIQUE (person_id, course_id)
 );
 CREATE INDEX assignments_org_idx ON assignments (org_id, course_id);
+
+-- The learner's pages find their newest enrolment in a course on every read.
+CREATE INDEX enrolments_person_course_idx ON enrolments (person_id, course_id, started_at DESC);

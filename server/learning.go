@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/json"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -40,7 +41,18 @@ func (s *Server) handleModuleGet(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, m)
+	b, err := json.Marshal(m)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	// The module's HTML comes encoded once per course version; splice it in as "html".
+	out := make([]byte, 0, len(b)+len(m.HTMLJSON)+10)
+	out = append(out, b[:len(b)-1]...)
+	out = append(out, `,"html":`...)
+	out = append(out, m.HTMLJSON...)
+	out = append(out, '}')
+	c.Data(http.StatusOK, "application/json; charset=utf-8", out)
 }
 
 func (s *Server) handleModuleComplete(c *gin.Context) {

@@ -1,0 +1,386 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jmoiron/sqlx"
+
+	"peerpath/courses"
+	"peerpath/courses/content"
+	"peerpath/migrations"
+	"peerpath/server"
+)
+
+func benchFlags(fs *flag.FlagSet) {
+	fs.Duration("duration", 10*time.Second, "how long each measurement runs")
+	fs.Int("concurrency", 16, "requests in flight at once")
+	fs.String("out", "docs/benchmarks.md", "the file the figures are written into")
+	fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+}
+
+// runBench measures throughput and latency of a feature against a baseline in the same run, on a
+// database of its own that it drops afterwards.
+func runBench(ctx context.Context, a *app, fs *flag.FlagSet, _ []string) error {
+	dur, _ := time.ParseDuration(fs.Lookup("duration").Value.String())
+	var conc int
+	fmt.Sscan(fs.Lookup("concurrency").Value.String(), &conc)
+	out := fs.Lookup("out").Value.String()
+	if prof := fs.Lookup("cpuprofile").Value.String(); prof != "" {
+		f, err := os.Create(prof)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	c, err := loadConfig(a.getenv)
+	if err != nil {
+		return err
+	}
+	db, cleanup, err := benchDatabase(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	rdb, _, err := openRedis(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer rdb.Close()
+
+	store := courses.NewStore(db, nil)
+	fmt.Fprintln(a.stdout, "bench: seeding")
+	people, err := benchSeed(ctx, store, 64)
+	if err != nil {
+		return err
+	}
+	srv, err := server.New(server.Config{Store: store, Redis: rdb, BaseURL: "http://bench.local", KeyPrefix: "bench:",
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		return err
+	}
+	appURL, stopApp := listen(srv)
+	defer stopApp()
+	thinURL, stopThin := listen(thinHandler(db))
+	defer stopThin()
+
+	cookies := make([]string, len(people))
+	for i, id := range people {
+		tok, err := store.CreateSession(ctx, id)
+		if err != nil {
+			return err
+		}
+		cookies[i] = "peerpath_session=" + tok
+	}
+	runs := []struct {
+		name string
+		do   func(cl *http.Client, i int) error
+	}{
+		{"thin handler (one row, baseline)", func(cl *http.Client, i int) error {
+			return get(cl, thinURL+"/person/"+people[i%len(people)], "")
+		}},
+		{"module read (authenticated)", func(cl *http.Client, i int) error {
+			return get(cl, appURL+"/api/v1/courses/bench-storytelling/modules/why-we-share", cookies[i%len(cookies)])
+		}},
+		{"quiz attempt: start + submit", func(cl *http.Client, i int) error {
+			ck := cookies[i%len(cookies)]
+			var att struct {
+				ID        string `json:"id"`
+				Questions []struct {
+					ID      string `json:"id"`
+					Kind    string `json:"kind"`
+					Options []struct {
+						ID string `json:"id"`
+					} `json:"options"`
+				} `json:"questions"`
+			}
+			if err := post(cl, appURL+"/api/v1/quizzes/bench-storytelling.why-we-share/attempts", ck, nil, &att); err != nil {
+				return err
+			}
+			ans := map[string][]string{}
+			for _, q := range att.Questions {
+				ans[q.ID] = []string{q.Options[0].ID}
+				if q.Kind == "ordering" {
+					ans[q.ID] = nil
+					for _, o := range q.Options {
+						ans[q.ID] = append(ans[q.ID], o.ID)
+					}
+				}
+			}
+			return post(cl, appURL+"/api/v1/attempts/"+att.ID+"/submit", ck, map[string]any{"answers": ans}, nil)
+		}},
+	}
+	var results []benchResult
+	for _, r := range runs {
+		fmt.Fprintf(a.stdout, "bench: %s for %s at concurrency %d\n", r.name, dur, conc)
+		res, err := measure(ctx, r.name, dur, conc, r.do)
+		if err != nil {
+			return fmt.Errorf("%s: %w", r.name, err)
+		}
+		results = append(results, res)
+		fmt.Fprintf(a.stdout, "bench:   %.0f req/s, p50 %.2f ms, p99 %.2f ms, %d errors\n", res.rps, ms(res.p50), ms(res.p99), res.errors)
+	}
+	cmd := "peerpath bench learning --duration " + dur.String() + " --concurrency " + fmt.Sprint(conc)
+	if err := writeBenchSection(out, "learning", learningTable(results, cmd)); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "bench: figures written to %s\n", out)
+	return nil
+}
+
+type benchResult struct {
+	name          string
+	requests      int64
+	errors        int64
+	rps           float64
+	p50, p90, p99 time.Duration
+}
+
+// measure runs do from conc goroutines for dur and reports throughput and latency.
+func measure(ctx context.Context, name string, dur time.Duration, conc int, do func(*http.Client, int) error) (benchResult, error) {
+	tr := &http.Transport{MaxIdleConnsPerHost: conc * 2, MaxConnsPerHost: conc * 2}
+	defer tr.CloseIdleConnections()
+	cl := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	// Warm up connections, caches and the database's plans before measuring.
+	for i := 0; i < conc*4; i++ {
+		if err := do(cl, i); err != nil {
+			return benchResult{}, fmt.Errorf("warm-up: %w", err)
+		}
+	}
+	var n, errs atomic.Int64
+	var firstErr atomic.Value
+	lat := make([][]time.Duration, conc)
+	deadline := time.Now().Add(dur)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for w := 0; w < conc; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := w; time.Now().Before(deadline) && ctx.Err() == nil; i += conc {
+				t0 := time.Now()
+				if err := do(cl, i); err != nil {
+					errs.Add(1)
+					firstErr.CompareAndSwap(nil, err.Error())
+					continue
+				}
+				lat[w] = append(lat[w], time.Since(t0))
+				n.Add(1)
+			}
+		}(w)
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	var all []time.Duration
+	for _, l := range lat {
+		all = append(all, l...)
+	}
+	slices.Sort(all)
+	if len(all) == 0 {
+		return benchResult{}, fmt.Errorf("no request succeeded: %v", firstErr.Load())
+	}
+	q := func(p float64) time.Duration { return all[int(p*float64(len(all)-1))] }
+	return benchResult{name: name, requests: n.Load(), errors: errs.Load(), rps: float64(n.Load()) / elapsed.Seconds(),
+		p50: q(.50), p90: q(.90), p99: q(.99)}, nil
+}
+
+func get(cl *http.Client, u, cookie string) error {
+	req, _ := http.NewRequest(http.MethodGet, u, nil)
+	if cookie != "" {
+		req.Header.Set("Cookie", cookie)
+	}
+	return do(cl, req, nil)
+}
+
+func post(cl *http.Client, u, cookie string, body any, out any) error {
+	var r io.Reader = http.NoBody
+	if body != nil {
+		b, _ := json.Marshal(body)
+		r = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(http.MethodPost, u, r)
+	req.Header.Set("Cookie", cookie)
+	req.Header.Set("Content-Type", "application/json")
+	return do(cl, req, out)
+}
+
+func do(cl *http.Client, req *http.Request, out any) error {
+	resp, err := cl.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		b, _ := io.ReadAll(resp.Body)
+		return fmt.Errorf("%s %s: %d %s", req.Method, req.URL.Path, resp.StatusCode, b)
+	}
+	if out != nil {
+		return json.NewDecoder(resp.Body).Decode(out)
+	}
+	_, err = io.Copy(io.Discard, resp.Body)
+	return err
+}
+
+// thinHandler is the baseline: a Gin handler that reads one row by primary key and answers JSON.
+func thinHandler(db *sqlx.DB) http.Handler {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.GET("/person/:id", func(c *gin.Context) {
+		var name string
+		if err := db.GetContext(c.Request.Context(), &name, `SELECT name FROM people WHERE id = $1`, c.Param("id")); err != nil {
+			c.JSON(http.StatusNotFound, gin.H{"error": err.Error()})
+			return
+		}
+		c.JSON(http.StatusOK, gin.H{"id": c.Param("id"), "name": name})
+	})
+	return r
+}
+
+func listen(h http.Handler) (string, func()) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	s := &http.Server{Handler: h}
+	go s.Serve(ln)
+	return "http://" + ln.Addr().String(), func() { s.Close() }
+}
+
+// benchDatabase creates a fresh database beside DATABASE_URL's and drops it when done.
+func benchDatabase(ctx context.Context, c config) (*sqlx.DB, func(), error) {
+	admin, err := openDB(ctx, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	name := fmt.Sprintf("peerpath_bench_%d", os.Getpid())
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		admin.Close()
+		return nil, nil, fmt.Errorf("create bench database: %w", err)
+	}
+	u, _ := url.Parse(c.DatabaseURL)
+	u.Path = "/" + name
+	bc := c
+	bc.DatabaseURL = u.String()
+	db, err := openDB(ctx, bc)
+	if err == nil {
+		err = migrations.Up(db.DB)
+	}
+	drop := func() {
+		if db != nil {
+			db.Close()
+		}
+		admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+		admin.Close()
+	}
+	if err != nil {
+		drop()
+		return nil, nil, err
+	}
+	return db, drop, nil
+}
+
+// benchSeed loads the demo organisations and n extra trainees, and imports the Storytelling
+// course as an organisation course with unlimited quiz attempts, so submissions can repeat.
+func benchSeed(ctx context.Context, s *courses.Store, n int) ([]string, error) {
+	if _, err := s.SeedDemo(ctx, courses.DefaultDemoPassword); err != nil {
+		return nil, err
+	}
+	org, err := s.FindOrganisationBySlug(ctx, "riverside")
+	if err != nil {
+		return nil, err
+	}
+	lib, err := content.Load(content.Shipped)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range lib.Courses {
+		if c.Slug != "storytelling-with-purpose" {
+			continue
+		}
+		c.Slug = "bench-storytelling"
+		for i := range c.Quizzes {
+			c.Quizzes[i].Attempts = 0
+		}
+		if _, err := s.ImportCourses(ctx, org.ID, []*courses.Course{c}); err != nil {
+			return nil, err
+		}
+	}
+	var ids []string
+	err = s.DB().SelectContext(ctx, &ids, `
+		INSERT INTO people (org_id, email, name, password_hash, roles)
+		SELECT $1, 'bench' || g || '@riverside.example', 'Bench Trainee ' || g,
+			(SELECT password_hash FROM people WHERE email = 'trainee1@riverside.example'), '{trainee}'
+		FROM generate_series(1, $2) g RETURNING id`, org.ID, n)
+	return ids, err
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func learningTable(rs []benchResult, cmd string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Command: `%s` (in-process server and load generator on loopback, fresh database).  \n", cmd)
+	fmt.Fprintf(&b, "Machine: %s, %d cores, %s, %s.  \nDate: %s.\n\n", cpuModel(), runtime.NumCPU(), runtime.Version(),
+		runtime.GOOS+"/"+runtime.GOARCH, time.Now().UTC().Format("2006-01-02 15:04 MST"))
+	b.WriteString("| measurement | requests/s | p50 ms | p90 ms | p99 ms | errors | vs thin handler |\n|---|---|---|---|---|---|---|\n")
+	base := rs[0].rps
+	for _, r := range rs {
+		fmt.Fprintf(&b, "| %s | %.0f | %.2f | %.2f | %.2f | %d | %.0f %% |\n", r.name, r.rps, ms(r.p50), ms(r.p90), ms(r.p99), r.errors, 100*r.rps/base)
+	}
+	b.WriteString("\nGoal: module reads at 60 % or more of the thin handler's throughput. A quiz submission is two\nrequests (start, then submit with every question answered) and writes several rows.\n")
+	return b.String()
+}
+
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return runtime.GOARCH
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return runtime.GOARCH
+}
+
+// writeBenchSection replaces the named section of the benchmarks file (or appends it), so each
+// benchmark rewrites only its own figures.
+func writeBenchSection(path, name, body string) error {
+	begin, end := "<!-- bench:"+name+" -->", "<!-- /bench:"+name+" -->"
+	old, err := os.ReadFile(path)
+	if err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	doc := string(old)
+	if doc == "" {
+		doc = "# Benchmarks\n\nFigures written by `peerpath bench …` (or `make bench`); each measurement runs beside its\nbaseline in the same run on the same machine, so compare the ratio, not the absolute numbers.\n"
+	}
+	section := begin + "\n## " + strings.ToUpper(name[:1]) + name[1:] + "\n\n" + body + end
+	if i, j := strings.Index(doc, begin), strings.Index(doc, end); i >= 0 && j > i {
+		doc = doc[:i] + section + doc[j+len(end):]
+	} else {
+		doc = strings.TrimRight(doc, "\n") + "\n\n" + section + "\n"
+	}
+	return os.WriteFile(path, []byte(doc), 0o644)
+}
