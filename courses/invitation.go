@@ -74,7 +74,7 @@ func (s *Store) CreateInvitation(ctx context.Context, orgID, invitedBy string, i
 			return dbError(err)
 		}
 		if exists {
-			return FieldError("email", "Someone with this email already has an account.")
+			return emailConflict("Someone with this email already has an account.")
 		}
 		// Serialise invitations of one address so two admins cannot both invite it at once.
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext(lower($1)))`, email); err != nil {
@@ -87,7 +87,7 @@ func (s *Store) CreateInvitation(ctx context.Context, orgID, invitedBy string, i
 			return dbError(err)
 		}
 		if open {
-			return FieldError("email", "This email already has an invitation waiting.")
+			return emailConflict("This email already has an invitation waiting.")
 		}
 		var inviter sql.NullString
 		if invitedBy != "" {
@@ -225,6 +225,12 @@ func (s *Store) AcceptInvitation(ctx context.Context, token, name, password stri
 		return err
 	})
 	return p, err
+}
+
+// emailConflict is the Conflict (409) error for an email that already has an account or an open
+// invitation; it names the field so a form can show it there.
+func emailConflict(message string) *Error {
+	return &Error{Code: Conflict, Message: message, Fields: map[string]string{"email": message}}
 }
 
 func (s *Store) link(path string) string { return strings.TrimRight(s.BaseURL, "/") + path }

@@ -62,7 +62,8 @@ func VerifyPassword(encoded, pw string) bool {
 	}
 	var mem, t uint32
 	var p uint8
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &mem, &t, &p); err != nil {
+	// argon2 panics on zero passes or lanes: a malformed hash must not match, nor crash.
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &mem, &t, &p); err != nil || t < 1 || p < 1 {
 		return false
 	}
 	b64 := base64.RawStdEncoding

@@ -116,3 +116,12 @@ func (s *Store) CompletePasswordReset(ctx context.Context, token, password strin
 		return dbError(err)
 	})
 }
+
+// FindPasswordResetEmail returns the email of the account a usable reset token belongs to.
+func (s *Store) FindPasswordResetEmail(ctx context.Context, token string) (string, error) {
+	var email string
+	err := s.db.GetContext(ctx, &email, `
+		SELECT p.email FROM password_resets r JOIN people p ON p.id = r.person_id
+		WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > $2`, HashToken(token), s.Now())
+	return email, dbError(err)
+}

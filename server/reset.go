@@ -32,9 +32,18 @@ func (s *Server) handlePasswordResetComplete(c *gin.Context) {
 	if !s.bind(c, &req) {
 		return
 	}
-	if err := s.store.CompletePasswordReset(c.Request.Context(), c.Param("token"), req.Password); err != nil {
+	ctx := c.Request.Context()
+	email, _ := s.store.FindPasswordResetEmail(ctx, c.Param("token"))
+	if err := s.store.CompletePasswordReset(ctx, c.Param("token"), req.Password); err != nil {
 		s.writeError(c, err)
 		return
+	}
+	// The lockout message sends people here: a new password ends the account's lockout.
+	if email != "" {
+		account, _ := loginKeys(email, "")
+		if err := s.limiter.reset(ctx, account); err != nil {
+			s.log.WarnContext(ctx, "login rate limit unavailable", "request_id", requestID(c), "err", err)
+		}
 	}
 	c.Status(http.StatusNoContent)
 }

@@ -16,6 +16,11 @@ const notBuilt = `<!doctype html><html lang="en"><head><meta charset="utf-8"><ti
 <p>Build it with <code>make build</code> (or <code>cd frontend &amp;&amp; npm ci &amp;&amp; npm run build</code>, then
 <code>go build ./cmd/peerpath</code>), or start everything with <code>make run</code>.</p></main></body></html>`
 
+// staticExt are the extensions of files the build produces. Any other path is a page of the
+// app, dots included (quiz ids such as "course.quiz" appear in page paths).
+var staticExt = map[string]bool{".js": true, ".mjs": true, ".css": true, ".map": true, ".png": true, ".svg": true,
+	".ico": true, ".jpg": true, ".webp": true, ".woff": true, ".woff2": true, ".txt": true, ".json": true, ".webmanifest": true}
+
 // handleNoRoute answers unknown API paths with the error envelope, and serves the app for every
 // other path: a file from the build when one matches, else index.html for client-side routing.
 func (s *Server) handleNoRoute(c *gin.Context) {
@@ -37,7 +42,7 @@ func (s *Server) handleNoRoute(c *gin.Context) {
 			c.FileFromFS(name, http.FS(s.frontend))
 			return
 		}
-		if path.Ext(name) != "" {
+		if strings.HasPrefix(name, "assets/") || staticExt[path.Ext(name)] {
 			c.Data(http.StatusNotFound, "text/plain; charset=utf-8", []byte("Not found.\n"))
 			return
 		}
