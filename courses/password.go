@@ -62,8 +62,9 @@ func VerifyPassword(encoded, pw string) bool {
 	}
 	var mem, t uint32
 	var p uint8
-	// argon2 panics on zero passes or lanes: a malformed hash must not match, nor crash.
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &mem, &t, &p); err != nil || t < 1 || p < 1 {
+	// argon2 panics on zero passes or lanes, and a huge memory cost would exhaust the server: a
+	// malformed or tampered hash must not match, crash or stall.
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &mem, &t, &p); err != nil || t < 1 || p < 1 || t > 16 || mem > 1<<20 {
 		return false
 	}
 	b64 := base64.RawStdEncoding

@@ -107,6 +107,8 @@ func TestHashPassword(t *testing.T) {
 		{"BadParams", join("", "argon2id", parts[2], "m=x,t=2,p=1", parts[4], parts[5])},
 		{"ZeroTime", join("", "argon2id", parts[2], "m=19456,t=0,p=1", parts[4], parts[5])},
 		{"ZeroThreads", join("", "argon2id", parts[2], "m=19456,t=2,p=0", parts[4], parts[5])},
+		{"HugeMemory", join("", "argon2id", parts[2], "m=4294967295,t=2,p=1", parts[4], parts[5])},
+		{"HugeTime", join("", "argon2id", parts[2], "m=19456,t=4294967295,p=1", parts[4], parts[5])},
 		{"BadSalt", join("", "argon2id", parts[2], parts[3], "!!!", parts[5])},
 		{"BadKey", join("", "argon2id", parts[2], parts[3], parts[4], "!!!")},
 		{"EmptyKey", join("", "argon2id", parts[2], parts[3], parts[4], "")},
