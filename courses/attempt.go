@@ -172,6 +172,10 @@ func present(q *Quiz) []presented {
 					break
 				}
 			}
+			// Ten shuffles of two options all land in order once in 1,024 attempts: swap then.
+			if qq.Kind == KindOrdering && len(ids) > 1 && slices.Equal(ids, qq.Answer) {
+				ids[0], ids[1] = ids[1], ids[0]
+			}
 		}
 		out[i] = presented{ID: qq.ID, Options: ids}
 	}

@@ -214,7 +214,8 @@ func (r *courseRef) versionID() string {
 
 // courseRefQuery lists the courses a person may see with their newest enrolment, its progress
 // and their assignment, in one round trip: it serves the most-read pages.
-// $1 is the person, $2 their organisation, $3 a slug or NULL for all.
+// $1 is the person, $2 their organisation ("" for an operator, who sees shipped courses), $3 a
+// slug or NULL for all.
 const courseRefQuery = `
 	SELECT c.id AS course_id, c.org_id IS NOT NULL AS org_course,
 		(SELECT v.id FROM course_versions v WHERE v.course_id = c.id ORDER BY v.version DESC LIMIT 1) AS latest_version_id,
@@ -229,7 +230,7 @@ const courseRefQuery = `
 		SELECT id, course_version_id, started_at, completed_at FROM enrolments
 		WHERE person_id = $1 AND course_id = c.id ORDER BY started_at DESC LIMIT 1) e ON true
 	LEFT JOIN assignments a ON a.person_id = $1 AND a.course_id = c.id
-	WHERE (c.org_id IS NULL OR c.org_id = $2) AND ($3::text IS NULL OR c.slug = $3)
+	WHERE (c.org_id IS NULL OR c.org_id = NULLIF($2, '')::uuid) AND ($3::text IS NULL OR c.slug = $3)
 		AND EXISTS (SELECT 1 FROM course_versions v WHERE v.course_id = c.id)`
 
 func (s *Store) findCourseRef(ctx context.Context, q sqlx.QueryerContext, p *Principal, slug string) (*courseRef, *CourseVersion, error) {

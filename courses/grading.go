@@ -1,6 +1,7 @@
 package courses
 
 import (
+	"encoding/json"
 	"math"
 	"slices"
 )
@@ -143,4 +144,28 @@ func GradeQuiz(q *Quiz, a Answers) Grade {
 	}
 	g.Passed = g.Score >= float64(q.PassMark)
 	return g
+}
+
+// UnmarshalJSON reads answers and names each question whose answer is not a list of option ids,
+// so a client learns which question it got wrong, not just that something was.
+func (a *Answers) UnmarshalJSON(b []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	out := make(Answers, len(raw))
+	f := Fields{}
+	for qid, v := range raw {
+		var ids []string
+		if err := json.Unmarshal(v, &ids); err != nil {
+			f.Add("answers."+qid, `Question `+qid+`: give a list of option ids, like ["a"].`)
+			continue
+		}
+		out[qid] = ids
+	}
+	if err := f.Err(); err != nil {
+		return err
+	}
+	*a = out
+	return nil
 }

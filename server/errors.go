@@ -76,8 +76,12 @@ func (s *Server) bind(c *gin.Context, dst any) bool {
 		typ      *json.UnmarshalTypeError
 		tooLarge *http.MaxBytesError
 		verrs    validator.ValidationErrors
+		domain   *courses.Error
 	)
 	switch {
+	case errors.As(err, &domain):
+		// A type that checks itself while decoding (quiz answers) names its own fields.
+		s.writeError(c, domain)
 	case errors.As(err, &tooLarge):
 		s.writeError(c, &courses.Error{Code: codeTooLarge, Message: "The request body is too large."})
 	case errors.Is(err, io.EOF):
