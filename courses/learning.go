@@ -75,11 +75,18 @@ type ModuleStatus struct {
 
 // QuizStatus is a quiz as a course page shows it.
 type QuizStatus struct {
-	ID              string `json:"id"`
-	Title           string `json:"title"`
-	Passed          bool   `json:"passed"`
-	AttemptsUsed    int    `json:"attempts_used"`
-	AttemptsAllowed int    `json:"attempts_allowed"`
+	ID               string `json:"id"`
+	Title            string `json:"title"`
+	Passed           bool   `json:"passed"`
+	AttemptsUsed     int    `json:"attempts_used"`
+	AttemptsAllowed  int    `json:"attempts_allowed"`
+	PassMark         int    `json:"pass_mark"`
+	TimeLimitMinutes int    `json:"time_limit_minutes"`
+}
+
+func quizStatus(c *Course, q *Quiz, st quizStat) *QuizStatus {
+	return &QuizStatus{ID: c.Slug + "." + q.ID, Title: q.Title, Passed: st.Passed, AttemptsUsed: st.Attempts,
+		AttemptsAllowed: q.Attempts, PassMark: q.PassMark, TimeLimitMinutes: q.TimeLimitMinutes}
 }
 
 // ScenarioBrief names a scenario on a course page.
@@ -238,8 +245,7 @@ func (s *Store) courseDetail(ctx context.Context, q sqlx.QueryerContext, p *Prin
 		ms := ModuleStatus{Slug: m.Slug, Title: m.Title, Minutes: m.Minutes, Completed: pr.modules[m.Slug],
 			ContentWarning: m.ContentWarning, Tags: nonNil(m.Tags)}
 		if qz, err := c.Quiz(m.Quiz); err == nil {
-			st := pr.quizzes[qz.ID]
-			ms.Quiz = &QuizStatus{ID: c.Slug + "." + qz.ID, Title: qz.Title, Passed: st.Passed, AttemptsUsed: st.Attempts, AttemptsAllowed: qz.Attempts}
+			ms.Quiz = quizStatus(c, qz, pr.quizzes[qz.ID])
 		}
 		d.Modules = append(d.Modules, ms)
 	}
@@ -307,8 +313,7 @@ func (s *Store) FindModuleView(ctx context.Context, p *Principal, slug, module s
 	}
 	mv.Completed = pr.modules[m.Slug]
 	if qz, err := c.Quiz(m.Quiz); err == nil {
-		st := pr.quizzes[qz.ID]
-		mv.Quiz = &QuizStatus{ID: c.Slug + "." + qz.ID, Title: qz.Title, Passed: st.Passed, AttemptsUsed: st.Attempts, AttemptsAllowed: qz.Attempts}
+		mv.Quiz = quizStatus(c, qz, pr.quizzes[qz.ID])
 	}
 	return mv, nil
 }

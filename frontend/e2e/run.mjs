@@ -12,10 +12,12 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import YAML from 'yaml';
 
 const require = createRequire(import.meta.url);
 const here = path.dirname(fileURLToPath(import.meta.url));
 const shots = path.join(here, 'screenshots');
+const content = path.join(here, '..', '..', 'courses', 'content');
 const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 const BASE = (process.env.PEERPATH_URL || 'http://127.0.0.1:18080').replace(/\/+$/, '');
@@ -118,6 +120,117 @@ async function followMailLink(page, pathPart) {
   assert.ok(href && href.includes(pathPart), `the mail should hold a link containing ${pathPart}`);
   await link.click();
   return href;
+}
+
+
+/** readQuiz reads a quiz file of the shipped courses (docs/content-format.md). */
+function readQuiz(course, file) {
+  return YAML.parse(fs.readFileSync(path.join(content, course, 'quizzes', file), 'utf8'));
+}
+
+/** progressText says course progress as the course page does. */
+function progressText(p) {
+  const parts = [`${p.modules_done} of ${p.modules_total} ${p.modules_total === 1 ? 'module' : 'modules'} read`];
+  if (p.quizzes_total > 0) {
+    parts.push(`${p.quizzes_passed} of ${p.quizzes_total} ${p.quizzes_total === 1 ? 'quiz' : 'quizzes'} passed`);
+  }
+  return parts.join(', ');
+}
+
+/** focused describes the element that has keyboard focus. */
+async function focused(page) {
+  return page.evaluate(() => {
+    const el = document.activeElement;
+    if (!el) return {};
+    return {
+      tag: el.tagName,
+      type: el.getAttribute('type') || '',
+      name: el.getAttribute('name') || '',
+      value: 'value' in el ? String(el.value) : '',
+      checked: 'checked' in el ? Boolean(el.checked) : false,
+      text: (el.textContent || '').replace(/\s+/g, ' ').trim(),
+    };
+  });
+}
+
+/** tabTo presses Tab until the focused element matches, as a keyboard user would. */
+async function tabTo(page, what, matches, max = 120) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    if (matches(await focused(page))) return;
+  }
+  throw new Error(`Tab did not reach ${what} within ${max} presses`);
+}
+
+/** tabToButton presses Tab until a button or link with exactly this text has focus. */
+async function tabToButton(page, text) {
+  await tabTo(page, `"${text}"`, (f) => (f.tag === 'BUTTON' || f.tag === 'A') && f.text === text);
+}
+
+/**
+ * answerQuiz answers every question of the attempt on screen with the keyboard only: Tab into each
+ * group, arrow keys for radios, Space for checkboxes, Enter on "Move up" for ordering. want(q)
+ * says the option ids to give for the quiz file's question q.
+ */
+async function answerQuiz(page, quiz, want) {
+  const questions = await page.$$eval('.question', (els) =>
+    els.map((el) => ({
+      prompt: el.querySelector('legend')?.textContent?.trim() ?? '',
+      inputs: [...el.querySelectorAll('input')].map((i) => ({ name: i.name, value: i.value, type: i.type })),
+    })),
+  );
+  assert.equal(questions.length, quiz.questions.length, 'the attempt should show every question');
+  for (const shown of questions) {
+    const q = quiz.questions.find((x) => x.prompt.trim() === shown.prompt);
+    assert.ok(q, `no question in the quiz file has the prompt ${JSON.stringify(shown.prompt)}`);
+    const ids = want(q);
+    if (q.kind === 'ordering') {
+      await orderWithKeyboard(page, q, ids);
+      continue;
+    }
+    const name = `q-${q.id}`;
+    const values = shown.inputs.map((i) => i.value);
+    await tabTo(page, `question ${q.id}`, (f) => f.tag === 'INPUT' && f.name === name);
+    if (q.kind === 'multiple') {
+      // Tab reaches the first checkbox; Space ticks; Tab moves to the next.
+      for (let i = 0; i < values.length; i++) {
+        const f = await focused(page);
+        assert.equal(f.value, values[i]);
+        if (ids.includes(f.value) !== f.checked) await page.keyboard.press('Space');
+        if (i < values.length - 1) await page.keyboard.press('Tab');
+      }
+    } else {
+      // A radio group is one Tab stop: Space picks the focused radio, arrows move and pick.
+      const target = values.indexOf(ids[0]);
+      assert.ok(target >= 0, `question ${q.id} has no option ${ids[0]}`);
+      const at = values.indexOf((await focused(page)).value);
+      if (target === at) await page.keyboard.press('Space');
+      for (let i = at; i < target; i++) await page.keyboard.press('ArrowDown');
+      for (let i = at; i > target; i--) await page.keyboard.press('ArrowUp');
+    }
+    const picked = await page.$$eval(`input[name="${name}"]:checked`, (els) => els.map((e) => e.value));
+    assert.deepEqual([...picked].sort(), [...ids].sort(), `question ${q.id}: picked ${picked}, wanted ${ids}`);
+  }
+}
+
+async function orderWithKeyboard(page, q, ids) {
+  const textOf = new Map(q.options.map((o) => [o.id, o.text]));
+  const idOf = new Map(q.options.map((o) => [o.text, o.id]));
+  const list = page.locator('.question', { has: page.locator('legend', { hasText: q.prompt }) }).locator('.ordering-text');
+  const current = async () => (await list.allTextContents()).map((t) => idOf.get(t.trim()));
+  for (let p = 0; p < ids.length; p++) {
+    const order = await current();
+    const j = order.indexOf(ids[p]);
+    if (j === p) continue;
+    // Reach this item's "Move up" and press Enter until it stands at p: focus stays on the button.
+    await tabTo(page, `Move up for ${ids[p]}`, (f) => f.tag === 'BUTTON' && f.text === `Move up: ${textOf.get(ids[p])}`);
+    for (let k = j; k > p; k--) await page.keyboard.press('Enter');
+    await page
+      .getByRole('status')
+      .filter({ hasText: `moved to position ${p + 1} of ${ids.length}` })
+      .waitFor();
+  }
+  assert.deepEqual(await current(), ids, `question ${q.id} should be in the order ${ids}`);
 }
 
 // ---------------------------------------------------------------- tests
@@ -312,6 +425,204 @@ test('reflows at 400% zoom without horizontal scrolling', async (page) => {
   await heading(page, 'Development mailbox');
   await noSideScroll('mailbox');
   await check(page, 'zoom-dev-mail');
+});
+
+test('learn storytelling with the keyboard', async (page) => {
+  const slug = 'storytelling-with-purpose';
+  const quizFile = readQuiz(slug, '01-why-we-share.yaml');
+  await signIn(page, 'trainee1@riverside.example', DEMO_PASSWORD);
+  await signedInHome(page);
+  const before = await (await page.request.get(`/api/v1/courses/${slug}`)).json();
+  const first = before.modules[0];
+  const expected = {
+    ...before.progress,
+    modules_done: before.progress.modules_done + (first.completed ? 0 : 1),
+    quizzes_passed: before.progress.quizzes_passed + (first.quiz.passed ? 0 : 1),
+  };
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My learning' }).click();
+  await heading(page, 'My learning');
+  await page.getByRole('heading', { level: 2, name: 'Assigned to you' }).waitFor();
+  await page.getByRole('heading', { level: 2, name: 'Catalogue' }).waitFor();
+  await check(page, 'learn-list');
+
+  await page.getByRole('link', { name: 'Storytelling with purpose' }).click();
+  await heading(page, 'Storytelling with purpose');
+  await page.getByRole('progressbar', { name: progressText(before.progress) }).waitFor();
+  await check(page, 'learn-course');
+
+  await page.getByRole('link', { name: first.title }).click();
+  await heading(page, first.title);
+  // The content warning comes first, with a way out; the text only after continuing.
+  await page.getByRole('heading', { level: 2, name: 'Content warning' }).waitFor();
+  assert.ok(await page.getByRole('link', { name: 'Not now — back to the course' }).isVisible());
+  assert.equal(await page.locator('.prose').count(), 0, 'the module text should wait behind the warning');
+  await check(page, 'learn-module-warning');
+  await page.getByRole('button', { name: 'Continue to the module' }).click();
+  await page.locator('.prose').waitFor();
+  await check(page, 'learn-module');
+
+  await page.getByRole('heading', { level: 2, name: 'Private reflection' }).waitFor();
+  const prompt = await page.locator('.reflection label').first().innerText();
+  await page.getByLabel(prompt.trim()).fill('They asked how I was before telling me anything about themselves.');
+  await page.locator('.save-status').filter({ hasText: /Saved at/ }).waitFor();
+  await check(page, 'learn-reflection-saved');
+
+  if (!first.completed) {
+    await page.getByRole('button', { name: 'Mark as read' }).click();
+  }
+  await page.getByText('Read ✓').first().waitFor();
+  await check(page, 'learn-module-read');
+
+  // From here on, the keyboard only.
+  await tabToButton(page, `Take the quiz: ${first.quiz.title}`);
+  await page.keyboard.press('Enter');
+  await heading(page, first.quiz.title);
+  await page.getByRole('heading', { level: 2, name: 'Your attempts' }).waitFor();
+  await check(page, 'quiz-start');
+
+  await tabTo(page, 'the start button', (f) => f.tag === 'BUTTON' && /^(Start|Continue)/.test(f.text));
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { level: 2, name: /^Attempt \d/ }).waitFor();
+  await check(page, 'quiz-attempt');
+
+  // Deliberately wrong: another option, the other truth value, only the wrong picks, reversed order.
+  await answerQuiz(page, quizFile, (q) => {
+    switch (q.kind) {
+      case 'true_false':
+        return [q.answer ? 'false' : 'true'];
+      case 'multiple':
+        return q.options.map((o) => o.id).filter((id) => !q.answer.includes(id));
+      case 'ordering':
+        return [...q.answer].reverse();
+      default:
+        return [q.options.find((o) => o.id !== q.answer).id];
+    }
+  });
+  await page.locator('.save-status').filter({ hasText: /Progress saved at/ }).waitFor();
+  await check(page, 'quiz-attempt-wrong');
+  await tabToButton(page, 'Submit answers');
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { level: 2, name: 'Your result' }).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Your result', 'focus should be on the result');
+  await page.getByText('Not passed this time').waitFor();
+  await page.getByRole('heading', { level: 3, name: 'Review your answers' }).waitFor();
+  assert.equal(await page.locator('.review-item').count(), quizFile.questions.length);
+  await check(page, 'quiz-result-fail');
+
+  await tabToButton(page, 'Start another attempt');
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { level: 2, name: /^Attempt \d/ }).waitFor();
+  await answerQuiz(page, quizFile, (q) => {
+    if (q.kind === 'true_false') return [String(q.answer)];
+    return Array.isArray(q.answer) ? q.answer : [q.answer];
+  });
+  await check(page, 'quiz-attempt-right');
+  await tabToButton(page, 'Submit answers');
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { level: 2, name: 'Your result' }).waitFor();
+  await page.getByText('Passed ✓').first().waitFor();
+  await page.locator('.score').filter({ hasText: '100%' }).waitFor();
+  await check(page, 'quiz-result-pass');
+
+  await tabToButton(page, 'Back to Storytelling with purpose');
+  await page.keyboard.press('Enter');
+  await heading(page, 'Storytelling with purpose');
+  await page.getByRole('progressbar', { name: progressText(expected) }).waitFor();
+  await check(page, 'learn-course-progress');
+});
+
+test('play a boundaries scenario to an ending', async (page) => {
+  await signIn(page, 'trainee3@riverside.example', DEMO_PASSWORD);
+  await signedInHome(page);
+  await page.goto('/learn');
+  await heading(page, 'My learning');
+  await page.getByRole('link', { name: 'Boundaries in peer work' }).click();
+  await heading(page, 'Boundaries in peer work');
+  const practise = page.getByRole('region', { name: 'Practise decisions' });
+  await practise.waitFor();
+  const link = practise.getByRole('link').first();
+  const title = (await link.innerText()).trim();
+  await link.click();
+  await heading(page, title);
+  const gate = page.getByRole('button', { name: 'Continue to the scenario' });
+  await gate.or(page.getByRole('heading', { level: 2, name: 'Decision 1' })).waitFor();
+  if (await gate.isVisible()) {
+    await check(page, 'scenario-warning');
+    await page.getByRole('button', { name: 'Continue to the scenario' }).click();
+  }
+  await page.getByRole('heading', { level: 2, name: 'Decision 1' }).waitFor();
+  await check(page, 'scenario-decision');
+
+  const words = ['A strong choice', 'A reasonable choice, with room to do better', 'Worth reconsidering'];
+  let steps = 0;
+  for (; steps < 10; steps++) {
+    const choices = page.getByRole('list', { name: 'What would you do?' }).getByRole('button');
+    // The last choice at each point, to see a path other than the obvious one.
+    await choices.last().click();
+    await page.getByRole('heading', { level: 2, name: 'What happened' }).waitFor();
+    const quality = (await page.locator('.feedback .quality').innerText()).replace(/^\W+/, '').trim();
+    assert.ok(words.includes(quality), `the choice's quality should be said in words, got ${JSON.stringify(quality)}`);
+    if (steps === 0) await check(page, 'scenario-outcome');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    const end = page.getByRole('heading', { level: 2, name: 'The end of this scenario' });
+    const next = page.getByRole('heading', { level: 2, name: `Decision ${steps + 2}` });
+    await end.or(next).waitFor();
+    if (await end.isVisible()) break;
+    if (steps === 0) {
+      // Coming back by the page's address picks the run up where it stands.
+      await page.reload();
+      await next.waitFor();
+      await page.getByText(/picked up where you left off/).waitFor();
+      await check(page, 'scenario-resumed');
+    }
+  }
+  assert.ok(steps >= 1 && steps < 10, 'the scenario should end after a few decisions');
+  assert.equal(await page.locator('.path-step').count(), steps + 1);
+  await check(page, 'scenario-end');
+
+  await page.getByRole('button', { name: 'Try again' }).click();
+  await page.getByRole('heading', { level: 2, name: 'Decision 1' }).waitFor();
+});
+
+test('learning pages reflow at 400% zoom', async (page) => {
+  await page.setViewportSize({ width: 320, height: 256 });
+  const noSideScroll = async (name) => {
+    const [scroll, client] = await page.evaluate(() => [
+      document.documentElement.scrollWidth,
+      document.documentElement.clientWidth,
+    ]);
+    assert.ok(scroll <= client, `${name}: page is ${scroll}px wide in a ${client}px window`);
+  };
+  await signIn(page, 'trainee4@riverside.example', DEMO_PASSWORD);
+  await signedInHome(page);
+  await page.goto('/learn');
+  await heading(page, 'My learning');
+  await page.getByRole('heading', { level: 2, name: 'Catalogue' }).waitFor();
+  await noSideScroll('my learning');
+  await check(page, 'zoom-learn-list');
+
+  await page.goto('/learn/storytelling-with-purpose');
+  await heading(page, 'Storytelling with purpose');
+  await noSideScroll('course');
+  await check(page, 'zoom-learn-course');
+
+  // The module with a table in its text.
+  await page.goto('/learn/storytelling-with-purpose/sharing-across-settings-and-sectors');
+  const gate = page.getByRole('button', { name: 'Continue to the module' });
+  await gate.or(page.locator('.prose')).waitFor();
+  if (await gate.isVisible()) await gate.click();
+  await page.locator('.prose').waitFor();
+  await noSideScroll('module');
+  await check(page, 'zoom-learn-module');
+
+  // Opened by its address, as after a reload.
+  await page.goto('/learn/storytelling-with-purpose/quiz/why-we-share');
+  await page.getByRole('heading', { level: 2, name: 'Your attempts' }).waitFor();
+  await page.getByRole('button', { name: /^(Start|Continue)/ }).click();
+  await page.getByRole('heading', { level: 2, name: /^Attempt \d/ }).waitFor();
+  await noSideScroll('quiz attempt');
+  await check(page, 'zoom-quiz-attempt');
 });
 
 // ---------------------------------------------------------------- runner

@@ -8,7 +8,12 @@ import { Layout } from './components/Layout';
 import { NotFound } from './components/Pages';
 import { MailList, MailMessage } from './dev/Mail';
 import { Home } from './home/Home';
+import { Course } from './learn/Course';
+import { Courses } from './learn/Courses';
+import { ModuleReader } from './learn/Module';
+import { ScenarioPage } from './learn/Scenario';
 import { Invitations } from './org/Invitations';
+import { QuizPage } from './quiz/Quiz';
 
 /** AppRoutes is every page of the app, on one screen. */
 export function AppRoutes() {
@@ -32,6 +37,46 @@ export function AppRoutes() {
           element={
             <RequireAuth role="org_admin">
               <Invitations />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="/learn"
+          element={
+            <RequireAuth>
+              <Courses />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="/learn/:slug"
+          element={
+            <RequireAuth>
+              <Course />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="/learn/:slug/:module"
+          element={
+            <RequireAuth>
+              <ModuleReader />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="/learn/:slug/quiz/:quizId"
+          element={
+            <RequireAuth>
+              <QuizPage />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="/learn/:slug/scenario/:scenarioId"
+          element={
+            <RequireAuth>
+              <ScenarioPage />
             </RequireAuth>
           }
         />

@@ -54,6 +54,219 @@ export interface Mail extends MailSummary {
   html: string;
 }
 
+// ---------------------------------------------------------------- learning
+
+export type CourseStatus = 'not_started' | 'in_progress' | 'completed' | 'overdue';
+
+export interface CourseCard {
+  slug: string;
+  title: string;
+  summary: string;
+  estimated_hours: number;
+  status: CourseStatus;
+  percent: number;
+  due_at: string | null;
+  organisation_course: boolean;
+}
+
+export interface CourseList {
+  assigned: CourseCard[];
+  catalogue: CourseCard[];
+}
+
+export interface ModuleQuiz {
+  id: string;
+  title: string;
+  passed: boolean;
+  attempts_used: number;
+  /** 0 means unlimited. */
+  attempts_allowed: number;
+}
+
+export interface CourseModule {
+  slug: string;
+  title: string;
+  minutes: number;
+  completed: boolean;
+  content_warning: string | null;
+  tags: string[];
+  quiz: ModuleQuiz | null;
+}
+
+export interface CourseProgress {
+  modules_done: number;
+  modules_total: number;
+  quizzes_passed: number;
+  quizzes_total: number;
+  percent: number;
+}
+
+export interface CourseDetail extends CourseCard {
+  audience: string;
+  version: number;
+  competencies: string[];
+  completion: { modules: string | number; quizzes: string | number; roleplay: boolean };
+  progress: CourseProgress;
+  still_required: string[];
+  completed_at: string | null;
+  modules: CourseModule[];
+  scenarios: { id: string; title: string }[];
+}
+
+export interface ModuleLink {
+  slug: string;
+  title: string;
+}
+
+export interface ModuleView {
+  course: { slug: string; title: string };
+  slug: string;
+  title: string;
+  minutes: number;
+  objectives: string[];
+  tags: string[];
+  content_warning: string | null;
+  /** Sanitised by the server. */
+  html: string;
+  completed: boolean;
+  prev: ModuleLink | null;
+  next: ModuleLink | null;
+  reflection: { id: string; prompt: string }[];
+  quiz: { id: string; title: string; passed: boolean } | null;
+}
+
+export interface ReflectionPrompt {
+  id: string;
+  prompt: string;
+  answer: string;
+  updated_at: string | null;
+}
+
+export interface Reflection {
+  prompts: ReflectionPrompt[];
+}
+
+export type QuestionKind = 'single' | 'multiple' | 'true_false' | 'ordering' | 'scenario';
+
+export interface QuestionOption {
+  id: string;
+  text: string;
+}
+
+export interface Question {
+  id: string;
+  kind: QuestionKind;
+  prompt: string;
+  scenario?: string | null;
+  options: QuestionOption[] | null;
+}
+
+/** Answers are option ids per question id: ["a"], ["true"], every pick, or every id in order. */
+export type Answers = Record<string, string[]>;
+
+export interface ReviewItem {
+  question_id: string;
+  correct: boolean;
+  credit: number;
+  answer: string[];
+  correct_answer: string[];
+  feedback: string;
+}
+
+export interface QuizResult {
+  score: number;
+  passed: boolean;
+  pass_mark: number;
+  attempts_used: number;
+  attempts_left: number | null;
+  timed_out: boolean;
+  course_completed: boolean;
+  review: ReviewItem[] | null;
+}
+
+export interface AttemptQuiz {
+  id: string;
+  title: string;
+  pass_mark: number;
+  time_limit_minutes: number;
+  review: boolean;
+}
+
+export interface Attempt {
+  id: string;
+  quiz: AttemptQuiz;
+  course: { slug: string; title: string };
+  number: number;
+  attempts_allowed: number;
+  started_at: string;
+  deadline_at: string | null;
+  submitted_at: string | null;
+  questions: Question[];
+  answers: Answers | null;
+  result: QuizResult | null;
+}
+
+export interface AttemptSummary {
+  id: string;
+  number: number;
+  started_at: string;
+  submitted_at: string | null;
+  score: number | null;
+  passed: boolean | null;
+}
+
+export type ChoiceQuality = 'best' | 'acceptable' | 'poor';
+
+export interface ScenarioNode {
+  id: string;
+  /** Markdown. */
+  text: string;
+  choices: { id: string; text: string }[];
+}
+
+export interface ScenarioStep {
+  node: string;
+  choice: string;
+  choice_text: string;
+  quality: ChoiceQuality;
+  consequence: string;
+  feedback: string;
+}
+
+export interface ScenarioRun {
+  id: string;
+  current: ScenarioNode | null;
+  finished: boolean;
+  path: ScenarioStep[];
+}
+
+export interface ScenarioView {
+  id: string;
+  title: string;
+  summary: string;
+  content_warning: string | null;
+  course: { slug: string; title: string };
+  start: ScenarioNode;
+  run: ScenarioRun | null;
+}
+
+export interface ChoiceResult {
+  run_id: string;
+  step: ScenarioStep;
+  next: ScenarioNode | null;
+  finished: boolean;
+}
+
+export interface ScenarioSummary {
+  id: string;
+  title: string;
+  summary: string;
+  content_warning: string | null;
+  module: string;
+  runs: number;
+  finished_runs: number;
+}
+
 export const NETWORK_MESSAGE =
   "We couldn't reach Peerpath. Check your internet connection and try again.";
 
@@ -140,8 +353,12 @@ export async function errorFromResponse(res: Response): Promise<ApiError> {
 
 export const API_BASE = '/api/v1';
 
-/** request calls the API and answers the decoded JSON body (undefined for 204). */
-export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+/** requestWithStatus calls the API and answers the status with the decoded JSON body. */
+export async function requestWithStatus<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   const init: RequestInit = { method, credentials: 'same-origin', headers };
   if (body !== undefined) {
@@ -155,14 +372,19 @@ export async function request<T>(method: string, path: string, body?: unknown): 
     throw new ApiError(0, 'network', NETWORK_MESSAGE);
   }
   if (!res.ok) throw await errorFromResponse(res);
-  if (res.status === 204) return undefined as T;
+  if (res.status === 204) return { status: res.status, body: undefined as T };
   const text = await res.text();
-  if (!text) return undefined as T;
+  if (!text) return { status: res.status, body: undefined as T };
   try {
-    return JSON.parse(text) as T;
+    return { status: res.status, body: JSON.parse(text) as T };
   } catch {
     throw new ApiError(res.status, 'bad_response', 'Peerpath sent an answer we could not read. Please try again.');
   }
+}
+
+/** request calls the API and answers the decoded JSON body (undefined for 204). */
+export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  return (await requestWithStatus<T>(method, path, body)).body;
 }
 
 const seg = encodeURIComponent;
@@ -187,6 +409,33 @@ export const api = {
 
   devMail: () => request<List<MailSummary>>('GET', '/dev/mail'),
   devMailMessage: (id: string) => request<Mail>('GET', `/dev/mail/${seg(id)}`),
+
+  courses: () => request<CourseList>('GET', '/courses'),
+  course: (slug: string) => request<CourseDetail>('GET', `/courses/${seg(slug)}`),
+  module: (slug: string, module: string) =>
+    request<ModuleView>('GET', `/courses/${seg(slug)}/modules/${seg(module)}`),
+  completeModule: (slug: string, module: string) =>
+    request<CourseDetail>('POST', `/courses/${seg(slug)}/modules/${seg(module)}/complete`),
+  reflection: (slug: string, module: string) =>
+    request<Reflection>('GET', `/courses/${seg(slug)}/modules/${seg(module)}/reflection`),
+  saveReflection: (slug: string, module: string, answers: Record<string, string>) =>
+    request<Reflection>('PUT', `/courses/${seg(slug)}/modules/${seg(module)}/reflection`, { answers }),
+  deleteReflection: (slug: string, module: string) =>
+    request<void>('DELETE', `/courses/${seg(slug)}/modules/${seg(module)}/reflection`),
+
+  /** startAttempt answers 201 with a new attempt, or 200 with the one already open. */
+  startAttempt: (quizId: string) => requestWithStatus<Attempt>('POST', `/quizzes/${seg(quizId)}/attempts`),
+  attempts: (quizId: string) => request<List<AttemptSummary>>('GET', `/quizzes/${seg(quizId)}/attempts`),
+  attempt: (id: string) => request<Attempt>('GET', `/attempts/${seg(String(id))}`),
+  saveAnswers: (id: string, answers: Answers) =>
+    request<Attempt>('PUT', `/attempts/${seg(String(id))}/answers`, { answers }),
+  submitAttempt: (id: string, answers: Answers) =>
+    request<QuizResult>('POST', `/attempts/${seg(String(id))}/submit`, { answers }),
+
+  courseScenarios: (slug: string) => request<List<ScenarioSummary>>('GET', `/courses/${seg(slug)}/scenarios`),
+  scenario: (id: string) => request<ScenarioView>('GET', `/scenarios/${seg(id)}`),
+  choose: (id: string, node: string, choice: string) =>
+    request<ChoiceResult>('POST', `/scenarios/${seg(id)}/choices`, { node, choice }),
 };
 
 /** waitText says how long "Retry-After: seconds" is in plain words. */

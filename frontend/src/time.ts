@@ -17,3 +17,10 @@ export function formatDateTime(iso: string): string {
   const d = parse(iso);
   return d ? dateTimeFormat.format(d) : iso;
 }
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
+
+/** formatTime shows a moment as a time of day in the reader's locale: "14:02" or "2:02 pm". */
+export function formatTime(d: Date): string {
+  return timeFormat.format(d);
+}

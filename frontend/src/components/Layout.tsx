@@ -84,6 +84,11 @@ export function Layout({ children }: { children: ReactNode }) {
                   Home
                 </NavLink>
               </li>
+              {me.roles.includes('trainee') ? (
+                <li>
+                  <NavLink to="/learn">My learning</NavLink>
+                </li>
+              ) : null}
               {me.roles.includes('org_admin') ? (
                 <li>
                   <NavLink to="/org/invitations">People and invitations</NavLink>

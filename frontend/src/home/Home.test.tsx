@@ -54,6 +54,22 @@ describe('Home', () => {
     );
   });
 
+  it('links trainees to their learning', async () => {
+    fakeApi({ 'GET /me': json(200, person({ roles: ['trainee'] })) });
+    renderApp('/');
+    const areas = await screen.findByRole('region', { name: 'Your areas' });
+    expect(within(areas).getByRole('link', { name: 'My learning' })).toHaveAttribute('href', '/learn');
+    const nav = screen.getByRole('navigation', { name: 'Main' });
+    expect(within(nav).getByRole('link', { name: 'My learning' })).toHaveAttribute('href', '/learn');
+  });
+
+  it('leaves My learning out of the menu for people who are not trainees', async () => {
+    fakeApi({ 'GET /me': json(200, person({ roles: ['org_admin'] })) });
+    renderApp('/');
+    const nav = await screen.findByRole('navigation', { name: 'Main' });
+    expect(within(nav).queryByRole('link', { name: 'My learning' })).toBeNull();
+  });
+
   it('says so when there is nothing for the roles yet', async () => {
     expect(await cardTitles([])).toEqual([]);
     expect(screen.getByText(/nothing here for your roles yet/)).toBeInTheDocument();

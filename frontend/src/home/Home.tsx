@@ -17,7 +17,8 @@ const AREAS: Area[] = [
   {
     role: 'trainee',
     title: 'My learning',
-    body: 'Your courses on sharing your story with purpose and holding boundaries will appear here.',
+    body: 'Your courses on sharing your story with purpose and holding boundaries, with quizzes and practice scenarios.',
+    to: '/learn',
   },
   {
     role: 'trainer',
