@@ -27,6 +27,7 @@ type ImportResult struct {
 // transaction: any error leaves everything as it was. orgID "" imports shipped courses, visible
 // to every organisation; otherwise the courses belong to that organisation alone.
 func (s *Store) ImportCourses(ctx context.Context, orgID string, cs []*Course) ([]ImportResult, error) {
+	defer s.courseKeys.Clear()
 	var out []ImportResult
 	err := s.tx(ctx, orgID, func(tx *sqlx.Tx) error {
 		// One importer at a time, so two servers starting together number versions once.
@@ -268,4 +269,45 @@ func (s *Store) selectRefs(ctx context.Context, q sqlx.QueryerContext, refs *[]c
 		return dbError(st.SelectContext(ctx, refs, p.Person.ID, p.OrgID(), slug))
 	}
 	return dbError(sqlx.SelectContext(ctx, q, refs, courseRefQuery, p.Person.ID, p.OrgID(), slug))
+}
+
+// courseKey is what a slug resolves to for one organisation: it changes only when content is
+// imported.
+type courseKey struct {
+	CourseID      string `db:"course_id"`
+	OrgCourse     bool   `db:"org_course"`
+	LatestVersion string `db:"latest_version_id"`
+	at            time.Time
+}
+
+// courseKeyTTL bounds how long a server keeps resolving a slug to the version it last saw: an
+// import on another server is seen within this time. An import here clears the cache at once.
+const courseKeyTTL = 5 * time.Second
+
+func (s *Store) resolveCourse(ctx context.Context, orgID, slug string) (*courseKey, error) {
+	key := orgID + "/" + slug
+	if v, ok := s.courseKeys.Load(key); ok {
+		if k := v.(*courseKey); time.Since(k.at) < courseKeyTTL {
+			return k, nil
+		}
+	}
+	st, err := s.prepared(ctx, `
+		SELECT c.id AS course_id, c.org_id IS NOT NULL AS org_course,
+			(SELECT v.id FROM course_versions v WHERE v.course_id = c.id ORDER BY v.version DESC LIMIT 1) AS latest_version_id
+		FROM courses c
+		WHERE (c.org_id IS NULL OR c.org_id = NULLIF($1, '')::uuid) AND c.slug = $2
+			AND EXISTS (SELECT 1 FROM course_versions v WHERE v.course_id = c.id)`)
+	if err != nil {
+		return nil, err
+	}
+	var k courseKey
+	if err := st.GetContext(ctx, &k, orgID, slug); err != nil {
+		if ErrorCode(dbError(err)) == NotFound {
+			return nil, Errorf(NotFound, "There is no course %q.", slug)
+		}
+		return nil, dbError(err)
+	}
+	k.at = time.Now()
+	s.courseKeys.Store(key, &k)
+	return &k, nil
 }

@@ -287,33 +287,77 @@ type Link struct {
 	Title string `json:"title"`
 }
 
-// FindModuleView returns a module for the reader, in the version the person is on.
+// FindModuleView returns a module for the reader, in the version the person is on. It is the
+// most-read page, so it asks the database only for this person's newest enrolment and the
+// progress this page shows.
 func (s *Store) FindModuleView(ctx context.Context, p *Principal, slug, module string) (*ModuleView, error) {
-	ref, v, err := s.findCourseRef(ctx, s.db, p, slug)
+	key, err := s.resolveCourse(ctx, p.OrgID(), slug)
 	if err != nil {
 		return nil, err
+	}
+	latest, err := s.version(ctx, s.db, key.LatestVersion)
+	if err != nil {
+		return nil, err
+	}
+	quizID := ""
+	if m, _, err := latest.Content.Module(module); err == nil {
+		quizID = m.Quiz
+	}
+	st, err := s.prepared(ctx, `
+		SELECT e.id, e.course_version_id,
+			EXISTS (SELECT 1 FROM module_progress mp WHERE mp.enrolment_id = e.id AND mp.module_slug = $3) AS done,
+			(SELECT count(*) FROM quiz_attempts qa WHERE qa.enrolment_id = e.id AND qa.quiz_id = $4) AS attempts,
+			EXISTS (SELECT 1 FROM quiz_attempts qa WHERE qa.enrolment_id = e.id AND qa.quiz_id = $4 AND qa.passed) AS passed
+		FROM enrolments e WHERE e.person_id = $1 AND e.course_id = $2
+		ORDER BY e.started_at DESC LIMIT 1`)
+	if err != nil {
+		return nil, err
+	}
+	var rows []struct {
+		EnrolmentID string `db:"id"`
+		VersionID   string `db:"course_version_id"`
+		Done        bool   `db:"done"`
+		Attempts    int    `db:"attempts"`
+		Passed      bool   `db:"passed"`
+	}
+	if err := st.SelectContext(ctx, &rows, p.Person.ID, key.CourseID, module, quizID); err != nil {
+		return nil, dbError(err)
+	}
+	v := latest
+	if len(rows) > 0 && rows[0].VersionID != latest.ID {
+		if v, err = s.version(ctx, s.db, rows[0].VersionID); err != nil {
+			return nil, err
+		}
 	}
 	c := v.Content
 	m, i, err := c.Module(module)
 	if err != nil {
 		return nil, err
 	}
+	stat := quizStat{}
+	if len(rows) > 0 {
+		if m.Quiz != quizID {
+			// The module's quiz changed between versions: count the right one (rare).
+			if err := s.db.GetContext(ctx, &stat, `
+				SELECT $2::text AS quiz_id, count(*) AS attempts, COALESCE(bool_or(passed), false) AS passed
+				FROM quiz_attempts WHERE enrolment_id = $1 AND quiz_id = $2`, rows[0].EnrolmentID, m.Quiz); err != nil {
+				return nil, dbError(err)
+			}
+		} else {
+			stat = quizStat{QuizID: quizID, Attempts: rows[0].Attempts, Passed: rows[0].Passed}
+		}
+	}
 	mv := &ModuleView{Course: Link{Slug: c.Slug, Title: c.Title}, Slug: m.Slug, Title: m.Title, Minutes: m.Minutes,
 		Objectives: nonNil(m.Objectives), Tags: nonNil(m.Tags), ContentWarning: m.ContentWarning, HTMLJSON: v.ModuleHTML(m),
-		Reflection: nonNil(m.Reflection)}
+		Reflection: nonNil(m.Reflection), Completed: len(rows) > 0 && rows[0].Done}
 	if i > 0 {
 		mv.Prev = &Link{Slug: c.Modules[i-1].Slug, Title: c.Modules[i-1].Title}
 	}
 	if i+1 < len(c.Modules) {
 		mv.Next = &Link{Slug: c.Modules[i+1].Slug, Title: c.Modules[i+1].Title}
 	}
-	pr, err := ref.progress()
-	if err != nil {
-		return nil, err
-	}
-	mv.Completed = pr.modules[m.Slug]
 	if qz, err := c.Quiz(m.Quiz); err == nil {
-		mv.Quiz = quizStatus(c, qz, pr.quizzes[qz.ID])
+		mv.Quiz = quizStatus(c, qz, stat)
 	}
 	return mv, nil
 }

@@ -26,6 +26,8 @@ type Store struct {
 	BaseURL  string
 	versions versionCache
 	stmts    sync.Map // query text → *sqlx.Stmt
+	// courseKeys caches what "org/slug" resolves to (*courseKey), for a few seconds.
+	courseKeys sync.Map
 }
 
 // NewStore returns a Store on db. now is the clock; nil means time.Now.
