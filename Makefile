@@ -9,7 +9,7 @@ STATICCHECK_VERSION := v0.8.2
 VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 NPM_STAMP := frontend/node_modules/.package-lock.json
 
-.PHONY: run build frontend services test check go-test frontend-test e2e chromium tools bench clean
+.PHONY: run build frontend services test check go-test frontend-test e2e chromium os-packages tools bench clean
 
 ## run: start services, build everything, migrate, load the demo, serve on http://127.0.0.1:8080
 run: services build
@@ -46,21 +46,29 @@ check: tools
 	$(GO) vet ./...
 	bin/staticcheck ./...
 
-go-test:
+go-test: os-packages
 	$(GO) test -race -timeout 15m ./...
 
 frontend-test: $(NPM_STAMP)
 	cd frontend && npm test
 
-chromium:
-	@command -v chromium >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing Debian's chromium for the browser tests"; \
-	    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "Chromium is missing: sudo apt-get install -y chromium"; exit 1; fi; }
+# Debian packages the tests use: Chromium for the browser tests, poppler-utils (pdftotext,
+# pdftoppm, pdffonts, pdfinfo) to read the certificates the tests produce.
+os-packages:
+	@missing=""; \
+	  command -v chromium >/dev/null || missing="$$missing chromium"; \
+	  command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	  if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	      echo "installing Debian packages for the tests:$$missing"; \
+	      DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null && \
+	      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	    else echo "missing Debian packages for the tests:$$missing (sudo apt-get install -y$$missing)"; exit 1; fi; \
+	  fi
 
-e2e: chromium build
+chromium: os-packages
+
+e2e: os-packages build
 	scripts/e2e.sh
 
 ## bench: measure features beside their baselines on a fresh database; writes docs/benchmarks.md

@@ -24,6 +24,7 @@ func (s *Server) routes() *gin.Engine {
 	r.GET("/healthz", s.handleHealthz)
 	r.GET("/readyz", s.handleReadyz)
 	r.GET("/metrics", s.handleMetrics)
+	r.GET("/.well-known/jwks.json", s.handleJWKS)
 
 	api := r.Group("/api/v1", s.authenticate)
 	api.POST("/auth/login", s.handleLogin)
@@ -32,6 +33,7 @@ func (s *Server) routes() *gin.Engine {
 	api.POST("/auth/password-reset/:token", s.handlePasswordResetComplete)
 	api.GET("/invitations/:token", s.handleInvitationGet)
 	api.POST("/invitations/:token/accept", s.handleInvitationAccept)
+	api.GET("/verify/:code", s.handleVerify)
 	api.GET("/dev/mail", s.handleDevMailList)
 	api.GET("/dev/mail/:id", s.handleDevMailGet)
 
@@ -52,11 +54,15 @@ func (s *Server) routes() *gin.Engine {
 	authed.POST("/attempts/:id/submit", s.handleAttemptSubmit)
 	authed.GET("/scenarios/:id", s.handleScenarioGet)
 	authed.POST("/scenarios/:id/choices", s.handleScenarioChoice)
+	authed.GET("/me/certificates", s.handleMyCertificates)
+	authed.GET("/certificates/:id", s.handleCertificateGet)
+	authed.GET("/certificates/:id/credential", s.handleCertificateCredential)
 
 	api.PUT("/org/people/:id/extra-time", s.requireRole(courses.RoleOrgAdmin, courses.RoleTrainer), s.handleExtraTimePut)
 
 	admin := api.Group("/org", s.requireRole(courses.RoleOrgAdmin))
 	admin.GET("/invitations", s.handleOrgInvitationList)
 	admin.POST("/invitations", s.handleOrgInvitationCreate)
+	admin.POST("/certificates/:id/revoke", s.handleCertificateRevoke)
 	return r
 }

@@ -57,6 +57,10 @@ type Config struct {
 	LoginWindow   time.Duration
 	// MaxBody bounds request bodies, in bytes.
 	MaxBody int64
+	// CertificatePDF draws a certificate; nil answers PDF downloads with 503.
+	CertificatePDF func(c *courses.Certificate, verifyURL string) ([]byte, error)
+	// VerifyPerMinute bounds public certificate checks per address (default 60).
+	VerifyPerMinute int
 }
 
 // Server handles HTTP.
@@ -71,9 +75,12 @@ type Server struct {
 	registry *prometheus.Registry
 	metrics  *metrics
 	limiter  *limiter
-	maxBody  int64
-	cop      *http.CrossOriginProtection
-	engine   *gin.Engine
+	// verifyLimiter counts public verification requests per address.
+	verifyLimiter  *limiter
+	certificatePDF func(c *courses.Certificate, verifyURL string) ([]byte, error)
+	maxBody        int64
+	cop            *http.CrossOriginProtection
+	engine         *gin.Engine
 }
 
 // New returns a Server for cfg.
@@ -97,6 +104,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxBody == 0 {
 		cfg.MaxBody = 1 << 20
 	}
+	if cfg.VerifyPerMinute == 0 {
+		cfg.VerifyPerMinute = 60
+	}
 	s := &Server{
 		store:    cfg.Store,
 		redis:    cfg.Redis,
@@ -110,6 +120,9 @@ func New(cfg Config) (*Server, error) {
 		cop:      http.NewCrossOriginProtection(),
 		limiter: &limiter{rdb: cfg.Redis, prefix: cfg.KeyPrefix + "ratelimit:", max: cfg.LoginFailures,
 			window: cfg.LoginWindow, now: cfg.Store.Now},
+		verifyLimiter: &limiter{rdb: cfg.Redis, prefix: cfg.KeyPrefix + "ratelimit:", max: cfg.VerifyPerMinute,
+			window: time.Minute, now: cfg.Store.Now},
+		certificatePDF: cfg.CertificatePDF,
 	}
 	if err := s.cop.AddTrustedOrigin(u.Scheme + "://" + u.Host); err != nil {
 		return nil, err

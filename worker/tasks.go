@@ -14,8 +14,9 @@ import (
 
 // Task types.
 const (
-	TypeEmailSend      = courses.TaskEmailSend
-	TypeSessionCleanup = "session:cleanup"
+	TypeEmailSend        = courses.TaskEmailSend
+	TypeSessionCleanup   = "session:cleanup"
+	TypeCertificateIssue = courses.TaskCertificateIssue
 )
 
 // EmailSendPayload is one email to render and deliver.
@@ -25,7 +26,20 @@ type EmailSendPayload = courses.Email
 // task's id reserved, so a duplicate enqueue in that time is refused as a conflict.
 var options = map[string][]asynq.Option{
 	TypeEmailSend:      {asynq.MaxRetry(15), asynq.Timeout(time.Minute), asynq.Retention(24 * time.Hour)},
-	TypeSessionCleanup: {asynq.MaxRetry(3), asynq.Timeout(5 * time.Minute), asynq.Retention(2 * time.Hour)},
+	TypeSessionCleanup:   {asynq.MaxRetry(3), asynq.Timeout(5 * time.Minute), asynq.Retention(2 * time.Hour)},
+	TypeCertificateIssue: {asynq.MaxRetry(20), asynq.Timeout(time.Minute), asynq.Retention(24 * time.Hour)},
+}
+
+// CertificateIssuePayload names the completion to certify.
+type CertificateIssuePayload = courses.CertificateIssuePayload
+
+// NewCertificateIssueTask returns a certificate:issue task.
+func NewCertificateIssueTask(p CertificateIssuePayload) (*asynq.Task, error) {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return nil, fmt.Errorf("certificate:issue payload: %w", err)
+	}
+	return asynq.NewTask(TypeCertificateIssue, b, options[TypeCertificateIssue]...), nil
 }
 
 // NewEmailSendTask returns an email:send task.

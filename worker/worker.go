@@ -11,6 +11,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"peerpath/courses"
+	"peerpath/worker/credential"
 	"peerpath/worker/mail"
 )
 
@@ -26,6 +27,11 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// RelayInterval is how often the relay polls an empty outbox.
 	RelayInterval time.Duration
+	// Signer signs certificate credentials; without one this worker does not issue certificates
+	// and leaves those jobs in the outbox.
+	Signer *credential.Signer
+	// BaseURL is where the app is reached; credentials and verification links start with it.
+	BaseURL string
 }
 
 // Worker processes tasks, relays the outbox and runs the scheduler.
@@ -52,13 +58,22 @@ func New(cfg Config) *Worker {
 }
 
 // Types lists the task types this worker handles.
-func Types() []string { return []string{TypeEmailSend, TypeSessionCleanup} }
+func (w *Worker) Types() []string {
+	types := []string{TypeEmailSend, TypeSessionCleanup}
+	if w.cfg.Signer != nil {
+		types = append(types, TypeCertificateIssue)
+	}
+	return types
+}
 
 // Mux returns the task handlers.
 func (w *Worker) Mux() *asynq.ServeMux {
 	mux := asynq.NewServeMux()
 	mux.HandleFunc(TypeEmailSend, w.handleEmailSend)
 	mux.HandleFunc(TypeSessionCleanup, w.handleSessionCleanup)
+	if w.cfg.Signer != nil {
+		mux.HandleFunc(TypeCertificateIssue, w.handleCertificateIssue)
+	}
 	return mux
 }
 
@@ -76,7 +91,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	if err := srv.Start(w.Mux()); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
-	relay := &Relay{Store: w.cfg.Store, Client: w.client, Queue: w.cfg.Queue, Logger: w.cfg.Logger, Interval: w.cfg.RelayInterval, Types: Types()}
+	relay := &Relay{Store: w.cfg.Store, Client: w.client, Queue: w.cfg.Queue, Logger: w.cfg.Logger, Interval: w.cfg.RelayInterval, Types: w.Types()}
 	sched := &Scheduler{Client: w.client, Queue: w.cfg.Queue, Logger: w.cfg.Logger, Now: w.cfg.Store.Now,
 		Entries: []Periodic{{Every: time.Hour, Task: NewSessionCleanupTask}}}
 	var wg sync.WaitGroup
@@ -111,6 +126,29 @@ func (w *Worker) handleEmailSend(ctx context.Context, t *asynq.Task) error {
 		return err
 	}
 	return w.cfg.Store.RecordMailDelivery(ctx, p.Key, p.To)
+}
+
+// handleCertificateIssue issues the certificate of one completion. Running it twice, or twice at
+// once, leaves one certificate: the completion id is unique among certificates.
+func (w *Worker) handleCertificateIssue(ctx context.Context, t *asynq.Task) error {
+	var p CertificateIssuePayload
+	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.CompletionID == "" {
+		return fmt.Errorf("certificate:issue payload: %v: %w", err, asynq.SkipRetry)
+	}
+	draft, existing, err := w.cfg.Store.DraftCertificate(ctx, p.CompletionID)
+	if courses.ErrorCode(err) == courses.NotFound {
+		return fmt.Errorf("completion %s: %w", p.CompletionID, asynq.SkipRetry)
+	}
+	if err != nil || existing != nil {
+		return err
+	}
+	jwt, err := w.cfg.Signer.Sign(credential.OpenBadge(draft, w.cfg.BaseURL))
+	if err != nil {
+		return fmt.Errorf("sign certificate %s: %w", draft.ID, err)
+	}
+	draft.Credential, draft.KeyID = jwt, w.cfg.Signer.KeyID()
+	_, err = w.cfg.Store.CreateCertificate(ctx, draft)
+	return err
 }
 
 func (w *Worker) handleSessionCleanup(ctx context.Context, _ *asynq.Task) error {

@@ -66,6 +66,10 @@ func runServe(ctx context.Context, a *app, fs *flag.FlagSet, _ []string) error {
 	if err := syncShipped(ctx, store); err != nil {
 		return err
 	}
+	sign, err := signer(ctx, c, store)
+	if err != nil {
+		return err
+	}
 	send, box, err := sender(c)
 	if err != nil {
 		return err
@@ -74,7 +78,7 @@ func runServe(ctx context.Context, a *app, fs *flag.FlagSet, _ []string) error {
 	if err != nil {
 		return err
 	}
-	cfg := server.Config{Store: store, Redis: rdb, Logger: log, BaseURL: c.BaseURL, Frontend: dist}
+	cfg := server.Config{Store: store, Redis: rdb, Logger: log, BaseURL: c.BaseURL, Frontend: dist, CertificatePDF: certificatePDF}
 	if box != nil && c.Env == "development" {
 		cfg.Mailbox = mailboxView{box}
 	}
@@ -93,7 +97,7 @@ func runServe(ctx context.Context, a *app, fs *flag.FlagSet, _ []string) error {
 	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWorker()
 	if withWorker {
-		w := worker.New(worker.Config{Store: store, Redis: redisOpt, Queue: c.Queue, Sender: send, Logger: log})
+		w := worker.New(worker.Config{Store: store, Redis: redisOpt, Queue: c.Queue, Sender: send, Logger: log, Signer: sign, BaseURL: c.BaseURL})
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -147,9 +151,14 @@ func runWorker(ctx context.Context, a *app, _ *flag.FlagSet, _ []string) error {
 	if err != nil {
 		return err
 	}
+	sign, err := signer(ctx, c, store)
+	if err != nil {
+		return err
+	}
 	log := a.logger(c)
 	fmt.Fprintf(a.stdout, "Peerpath %s worker is running (queue %s)\n", version, c.Queue)
-	return worker.New(worker.Config{Store: store, Redis: redisOpt, Queue: c.Queue, Sender: send, Logger: log}).Run(ctx)
+	return worker.New(worker.Config{Store: store, Redis: redisOpt, Queue: c.Queue, Sender: send, Logger: log,
+		Signer: sign, BaseURL: c.BaseURL}).Run(ctx)
 }
 
 // mailboxView shows the development mailbox through the server's Mailbox interface.

@@ -62,6 +62,24 @@ Peerpath, for {{.OrgName}}
 <p>The link works once and until {{.Data.expires_at}}. If you weren't expecting this, you can ignore this email.</p>
 <p>Peerpath, for {{.OrgName}}</p>`)),
 	},
+	"certificate_issued": {
+		subject: "Your certificate for {{.Data.course}} is ready",
+		text: texttemplate.Must(texttemplate.New("").Parse(`Hello{{if .ToName}} {{.ToName}}{{end}},
+
+Well done: you have completed {{.Data.course}}. Your certificate ({{.Data.number}}) is ready to download, as a PDF and as a signed digital credential:
+{{.Data.link}}
+
+Anyone you show it to can check that it is valid here:
+{{.Data.verify}}
+
+Peerpath, for {{.OrgName}}
+`)),
+		html: htmltemplate.Must(htmltemplate.New("").Parse(`<p>Hello{{if .ToName}} {{.ToName}}{{end}},</p>
+<p>Well done: you have completed <strong>{{.Data.course}}</strong>. Your certificate ({{.Data.number}}) is ready to download, as a PDF and as a signed digital credential.</p>
+<p><a href="{{.Data.link}}">See your certificates</a></p>
+<p>Anyone you show it to can check that it is valid at <a href="{{.Data.verify}}">{{.Data.verify}}</a>.</p>
+<p>Peerpath, for {{.OrgName}}</p>`)),
+	},
 	"password_reset": {
 		subject: "Reset your Peerpath password",
 		text: texttemplate.Must(texttemplate.New("").Parse(`Hello{{if .ToName}} {{.ToName}}{{end}},
