@@ -32,6 +32,7 @@ import (
 func benchFlags(fs *flag.FlagSet) {
 	fs.Duration("duration", 10*time.Second, "how long each measurement runs")
 	fs.Int("concurrency", 16, "requests in flight at once")
+	fs.Int("rounds", 5, "interleaved rounds: each measurement runs duration/rounds per round, beside the baseline")
 	fs.String("out", "docs/benchmarks.md", "the file the figures are written into")
 	fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 }
@@ -40,8 +41,10 @@ func benchFlags(fs *flag.FlagSet) {
 // database of its own that it drops afterwards.
 func runBench(ctx context.Context, a *app, fs *flag.FlagSet, _ []string) error {
 	dur, _ := time.ParseDuration(fs.Lookup("duration").Value.String())
-	var conc int
+	var conc, rounds int
 	fmt.Sscan(fs.Lookup("concurrency").Value.String(), &conc)
+	fmt.Sscan(fs.Lookup("rounds").Value.String(), &rounds)
+	rounds = max(rounds, 1)
 	out := fs.Lookup("out").Value.String()
 	if prof := fs.Lookup("cpuprofile").Value.String(); prof != "" {
 		f, err := os.Create(prof)
@@ -71,7 +74,7 @@ func runBench(ctx context.Context, a *app, fs *flag.FlagSet, _ []string) error {
 
 	store := courses.NewStore(db, nil)
 	fmt.Fprintln(a.stdout, "bench: seeding")
-	people, err := benchSeed(ctx, store, 64)
+	people, err := benchSeed(ctx, store, 128)
 	if err != nil {
 		return err
 	}
@@ -93,6 +96,19 @@ func runBench(ctx context.Context, a *app, fs *flag.FlagSet, _ []string) error {
 		}
 		cookies[i] = "peerpath_session=" + tok
 	}
+	// Readers and quiz takers are different people: unlimited bench attempts would otherwise pile
+	// dozens of attempts onto each reader, which no real learner has. Readers are enrolled and have
+	// read the first module, as someone mid-course has.
+	readers, takers := cookies[:len(cookies)/2], cookies[len(cookies)/2:]
+	for _, id := range people[:len(people)/2] {
+		p, err := store.FindPrincipal(ctx, id)
+		if err != nil {
+			return err
+		}
+		if _, err := store.CompleteModule(ctx, p, "bench-storytelling", "why-we-share"); err != nil {
+			return err
+		}
+	}
 	runs := []struct {
 		name string
 		do   func(cl *http.Client, i int) error
@@ -101,10 +117,10 @@ func runBench(ctx context.Context, a *app, fs *flag.FlagSet, _ []string) error {
 			return get(cl, thinURL+"/person/"+people[i%len(people)], "")
 		}},
 		{"module read (authenticated)", func(cl *http.Client, i int) error {
-			return get(cl, appURL+"/api/v1/courses/bench-storytelling/modules/why-we-share", cookies[i%len(cookies)])
+			return get(cl, appURL+"/api/v1/courses/bench-storytelling/modules/why-we-share", readers[i%len(readers)])
 		}},
 		{"quiz attempt: start + submit", func(cl *http.Client, i int) error {
-			ck := cookies[i%len(cookies)]
+			ck := takers[i%len(takers)]
 			var att struct {
 				ID        string `json:"id"`
 				Questions []struct {
@@ -131,17 +147,31 @@ func runBench(ctx context.Context, a *app, fs *flag.FlagSet, _ []string) error {
 			return post(cl, appURL+"/api/v1/attempts/"+att.ID+"/submit", ck, map[string]any{"answers": ans}, nil)
 		}},
 	}
-	var results []benchResult
-	for _, r := range runs {
-		fmt.Fprintf(a.stdout, "bench: %s for %s at concurrency %d\n", r.name, dur, conc)
-		res, err := measure(ctx, r.name, dur, conc, r.do)
-		if err != nil {
-			return fmt.Errorf("%s: %w", r.name, err)
+	// The machine's load drifts: measuring each in turn, round after round, lets every figure
+	// be compared with the baseline measured moments before it.
+	results := make([]benchResult, len(runs))
+	ratios := make([][]float64, len(runs))
+	for round := 1; round <= rounds; round++ {
+		fmt.Fprintf(a.stdout, "bench: round %d of %d (%s each, concurrency %d)\n", round, rounds, dur/time.Duration(rounds), conc)
+		var base float64
+		for i, r := range runs {
+			res, err := measure(ctx, r.name, dur/time.Duration(rounds), conc, r.do)
+			if err != nil {
+				return fmt.Errorf("%s: %w", r.name, err)
+			}
+			if i == 0 {
+				base = res.rps
+			}
+			ratios[i] = append(ratios[i], res.rps/base)
+			results[i] = results[i].add(res)
+			fmt.Fprintf(a.stdout, "bench:   %-34s %7.0f req/s  p50 %6.2f ms  p99 %6.2f ms  %5.0f %% of baseline\n",
+				r.name, res.rps, ms(res.p50), ms(res.p99), 100*res.rps/base)
 		}
-		results = append(results, res)
-		fmt.Fprintf(a.stdout, "bench:   %.0f req/s, p50 %.2f ms, p99 %.2f ms, %d errors\n", res.rps, ms(res.p50), ms(res.p99), res.errors)
 	}
-	cmd := "peerpath bench learning --duration " + dur.String() + " --concurrency " + fmt.Sprint(conc)
+	for i := range results {
+		results[i].ratio = median(ratios[i])
+	}
+	cmd := fmt.Sprintf("peerpath bench learning --duration %s --concurrency %d --rounds %d", dur, conc, rounds)
 	if err := writeBenchSection(out, "learning", learningTable(results, cmd)); err != nil {
 		return err
 	}
@@ -153,8 +183,34 @@ type benchResult struct {
 	name          string
 	requests      int64
 	errors        int64
+	elapsed       time.Duration
 	rps           float64
 	p50, p90, p99 time.Duration
+	samples       []time.Duration
+	ratio         float64 // median over rounds of this figure / the baseline's
+}
+
+// add pools another round's requests and latencies into r.
+func (r benchResult) add(o benchResult) benchResult {
+	r.name = o.name
+	r.requests += o.requests
+	r.errors += o.errors
+	r.elapsed += o.elapsed
+	r.rps = float64(r.requests) / r.elapsed.Seconds()
+	r.samples = append(r.samples, o.samples...)
+	slices.Sort(r.samples)
+	q := func(p float64) time.Duration { return r.samples[int(p*float64(len(r.samples)-1))] }
+	r.p50, r.p90, r.p99 = q(.50), q(.90), q(.99)
+	return r
+}
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 // measure runs do from conc goroutines for dur and reports throughput and latency.
@@ -201,8 +257,8 @@ func measure(ctx context.Context, name string, dur time.Duration, conc int, do f
 		return benchResult{}, fmt.Errorf("no request succeeded: %v", firstErr.Load())
 	}
 	q := func(p float64) time.Duration { return all[int(p*float64(len(all)-1))] }
-	return benchResult{name: name, requests: n.Load(), errors: errs.Load(), rps: float64(n.Load()) / elapsed.Seconds(),
-		p50: q(.50), p90: q(.90), p99: q(.99)}, nil
+	return benchResult{name: name, requests: n.Load(), errors: errs.Load(), elapsed: elapsed, rps: float64(n.Load()) / elapsed.Seconds(),
+		p50: q(.50), p90: q(.90), p99: q(.99), samples: all}, nil
 }
 
 func get(cl *http.Client, u, cookie string) error {
@@ -342,11 +398,11 @@ func learningTable(rs []benchResult, cmd string) string {
 	fmt.Fprintf(&b, "Command: `%s` (in-process server and load generator on loopback, fresh database).  \n", cmd)
 	fmt.Fprintf(&b, "Machine: %s, %d cores, %s, %s.  \nDate: %s.\n\n", cpuModel(), runtime.NumCPU(), runtime.Version(),
 		runtime.GOOS+"/"+runtime.GOARCH, time.Now().UTC().Format("2006-01-02 15:04 MST"))
-	b.WriteString("| measurement | requests/s | p50 ms | p90 ms | p99 ms | errors | vs thin handler |\n|---|---|---|---|---|---|---|\n")
-	base := rs[0].rps
+	b.WriteString("| measurement | requests/s | p50 ms | p90 ms | p99 ms | errors | vs thin handler (median of rounds) |\n|---|---|---|---|---|---|---|\n")
 	for _, r := range rs {
-		fmt.Fprintf(&b, "| %s | %.0f | %.2f | %.2f | %.2f | %d | %.0f %% |\n", r.name, r.rps, ms(r.p50), ms(r.p90), ms(r.p99), r.errors, 100*r.rps/base)
+		fmt.Fprintf(&b, "| %s | %.0f | %.2f | %.2f | %.2f | %d | %.0f %% |\n", r.name, r.rps, ms(r.p50), ms(r.p90), ms(r.p99), r.errors, 100*r.ratio)
 	}
+	b.WriteString("\nEach round measures the baseline and then each figure for duration/rounds, so every ratio\ncompares measurements taken moments apart; requests/s and latencies pool all rounds.\n")
 	b.WriteString("\nGoal: module reads at 60 % or more of the thin handler's throughput. A quiz submission is two\nrequests (start, then submit with every question answered) and writes several rows.\n")
 	return b.String()
 }
