@@ -23,7 +23,7 @@ type certificateView struct {
 	IssuedAt      time.Time  `json:"issued_at"`
 	ExpiresAt     *time.Time `json:"expires_at"`
 	RevokedAt     *time.Time `json:"revoked_at"`
-	RevokedReason string     `json:"revoked_reason,omitempty"`
+	RevokedReason string     `json:"revoked_reason"`
 	VerifyURL     string     `json:"verify_url"`
 	PDFURL        string     `json:"pdf_url"`
 	CredentialURL string     `json:"credential_url"`

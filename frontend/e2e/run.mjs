@@ -7,6 +7,7 @@
 // CHROMIUM names the browser binary (default /usr/bin/chromium).
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -126,6 +127,59 @@ async function followMailLink(page, pathPart) {
 /** readQuiz reads a quiz file of the shipped courses (docs/content-format.md). */
 function readQuiz(course, file) {
   return YAML.parse(fs.readFileSync(path.join(content, course, 'quizzes', file), 'utf8'));
+}
+
+/** rightAnswer is the option ids that answer a quiz file's question correctly. */
+function rightAnswer(q) {
+  if (q.kind === 'true_false') return [String(q.answer)];
+  return Array.isArray(q.answer) ? q.answer : [q.answer];
+}
+
+/** apiJSON checks an API answer's status and answers its body. */
+async function apiJSON(res, want, what) {
+  const status = res.status();
+  if (!want.includes(status)) {
+    throw new Error(`${what} answered ${status}, want ${want.join(' or ')}: ${await res.text()}`);
+  }
+  return res.json();
+}
+
+/** passQuizByApi starts an attempt at a quiz and submits the right answers, with the page's session. */
+async function passQuizByApi(page, quizId, quiz) {
+  const attempt = await apiJSON(
+    await page.request.post(`/api/v1/quizzes/${encodeURIComponent(quizId)}/attempts`),
+    [200, 201],
+    `POST /quizzes/${quizId}/attempts`,
+  );
+  const answers = Object.fromEntries(quiz.questions.map((q) => [q.id, rightAnswer(q)]));
+  const result = await apiJSON(
+    await page.request.post(`/api/v1/attempts/${encodeURIComponent(attempt.id)}/submit`, { data: { answers } }),
+    [200],
+    `POST /attempts/${attempt.id}/submit`,
+  );
+  assert.ok(result.passed, `quiz ${quizId} should pass with the right answers, scored ${result.score}`);
+  return result;
+}
+
+/** noSideScroll fails when the page is wider than its window (WCAG 1.4.10 reflow). */
+async function noSideScroll(page, name) {
+  const [scroll, client] = await page.evaluate(() => [
+    document.documentElement.scrollWidth,
+    document.documentElement.clientWidth,
+  ]);
+  assert.ok(scroll <= client, `${name}: page is ${scroll}px wide in a ${client}px window`);
+}
+
+/** pdfText reads the text of a PDF with pdftotext (Debian's poppler-utils). */
+function pdfText(file) {
+  try {
+    return execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
+  } catch (err) {
+    if (err && err.code === 'ENOENT') {
+      throw new Error('pdftotext is missing: install poppler-utils (sudo apt-get install -y poppler-utils) to read the certificate PDF');
+    }
+    throw err;
+  }
 }
 
 /** progressText says course progress as the course page does. */
@@ -623,6 +677,171 @@ test('learning pages reflow at 400% zoom', async (page) => {
   await page.getByRole('heading', { level: 2, name: /^Attempt \d/ }).waitFor();
   await noSideScroll('quiz attempt');
   await check(page, 'zoom-quiz-attempt');
+});
+
+test('earn a certificate', async (page) => {
+  const slug = 'storytelling-with-purpose';
+  const title = 'Storytelling with purpose';
+  const name = 'Jordan Ellis';
+  const quizFiles = fs
+    .readdirSync(path.join(content, slug, 'quizzes'))
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => readQuiz(slug, f));
+  const quizFor = (id) => {
+    const quiz = quizFiles.find((q) => id === q.id || id.endsWith(`.${q.id}`));
+    assert.ok(quiz, `no quiz file for ${id}`);
+    return quiz;
+  };
+
+  await signIn(page, 'trainee3@riverside.example', DEMO_PASSWORD);
+  await signedInHome(page, name);
+  await page.locator('main').getByRole('heading', { level: 3, name: 'Certificates' }).waitFor();
+  await check(page, 'certificate-home');
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Certificates' }).click();
+  await heading(page, 'My certificates');
+  await page.getByText('Complete a course to earn a certificate').waitFor();
+  assert.equal(await page.getByRole('link', { name: 'Go to My learning' }).getAttribute('href'), '/learn');
+  await check(page, 'certificates-empty');
+
+  // Every module but the last, with its quiz, through the API with this page's session.
+  const course = await apiJSON(await page.request.get(`/api/v1/courses/${slug}`), [200], `GET /courses/${slug}`);
+  assert.equal(course.modules.length, 5, 'Storytelling with purpose has five modules');
+  assert.equal(quizFiles.length, 5, 'Storytelling with purpose has five quizzes');
+  const last = course.modules[course.modules.length - 1];
+  for (const m of course.modules.slice(0, -1)) {
+    await apiJSON(
+      await page.request.post(`/api/v1/courses/${slug}/modules/${m.slug}/complete`),
+      [200],
+      `POST /courses/${slug}/modules/${m.slug}/complete`,
+    );
+    if (!m.quiz.passed) await passQuizByApi(page, m.quiz.id, quizFor(m.quiz.id));
+  }
+
+  // The last module and its quiz through the page, which completes the course.
+  await page.goto(`/learn/${slug}/${last.slug}`);
+  await heading(page, last.title);
+  const gate = page.getByRole('button', { name: 'Continue to the module' });
+  await gate.or(page.locator('.prose')).waitFor();
+  if (await gate.isVisible()) await gate.click();
+  await page.locator('.prose').waitFor();
+  await page.getByRole('button', { name: 'Mark as read' }).click();
+  await page.getByText('Read ✓').first().waitFor();
+  await check(page, 'certificate-last-module');
+
+  await page.getByRole('link', { name: `Take the quiz: ${last.quiz.title}` }).click();
+  await heading(page, last.quiz.title);
+  await page.getByRole('heading', { level: 2, name: 'Your attempts' }).waitFor();
+  await check(page, 'certificate-last-quiz');
+  await page.getByRole('button', { name: /^(Start|Continue)/ }).click();
+  await page.getByRole('heading', { level: 2, name: /^Attempt \d/ }).waitFor();
+  await answerQuiz(page, quizFor(last.quiz.id), rightAnswer);
+  await check(page, 'certificate-last-quiz-attempt');
+  await page.getByRole('button', { name: 'Submit answers' }).click();
+  await page.getByRole('heading', { level: 2, name: 'Your result' }).waitFor();
+  await page.getByText('Passed ✓').first().waitFor();
+  await page.getByText(`You have completed ${title}.`).waitFor();
+  const line = page.locator('main p', { hasText: 'Your certificate is being prepared' });
+  assert.equal(
+    (await line.innerText()).trim(),
+    'Your certificate is being prepared — it will appear under Certificates in a moment.',
+  );
+  await check(page, 'certificate-course-completed');
+
+  // The certificate is issued by the worker a moment later: reload until it is there.
+  await line.getByRole('link', { name: 'Certificates' }).click();
+  await heading(page, 'My certificates');
+  const card = page.locator('li.certificate-card', { has: page.getByRole('heading', { level: 2, name: title }) });
+  const deadline = Date.now() + 20_000;
+  let preparingShot = false;
+  for (;;) {
+    await page.locator('.loading').waitFor({ state: 'detached' });
+    if ((await card.count()) > 0) break;
+    if (!preparingShot && (await page.getByText(/is being prepared/).count()) > 0) {
+      await check(page, 'certificates-preparing');
+      preparingShot = true;
+    }
+    if (Date.now() > deadline) throw new Error('the certificate did not appear under Certificates within 20 s');
+    await page.waitForTimeout(1000);
+    await page.reload();
+    await heading(page, 'My certificates');
+  }
+  await card.getByText('Valid', { exact: true }).waitFor();
+  const number = (await card.locator('.certificate-number').innerText()).trim();
+  assert.ok(number.length > 0, 'the certificate shows its number');
+  const expiry = await card.locator('dt', { hasText: 'Expiry date' }).locator('xpath=following-sibling::dd').innerText();
+  assert.notEqual(expiry.trim(), 'Does not expire', 'the course asks for recertification, so the certificate expires');
+  await card.getByText('A signed file other systems can check.').waitFor();
+  await check(page, 'certificates');
+  // 1280 CSS pixels wide at 400% zoom is 320 CSS pixels.
+  await page.setViewportSize({ width: 320, height: 256 });
+  await noSideScroll(page, 'certificates');
+  await check(page, 'zoom-certificates');
+  await page.setViewportSize({ width: 1280, height: 900 });
+
+  // The PDF, with the session, saved for a look.
+  const pdfHref = await card.getByRole('link', { name: /^Download PDF/ }).getAttribute('href');
+  assert.ok(pdfHref, 'the Download PDF link has an address');
+  const pdf = await page.request.get(pdfHref);
+  assert.equal(pdf.status(), 200, `GET ${pdfHref} answered ${pdf.status()}`);
+  assert.match(pdf.headers()['content-type'] ?? '', /^application\/pdf/);
+  const pdfFile = path.join(shots, 'certificate.pdf');
+  fs.writeFileSync(pdfFile, await pdf.body());
+  const text = pdfText(pdfFile).replace(/\s+/g, ' ');
+  assert.ok(text.includes(name), `the PDF should name ${name}; its text is: ${text.slice(0, 500)}`);
+  assert.ok(text.includes(title), `the PDF should name the course; its text is: ${text.slice(0, 500)}`);
+  assert.ok(text.includes(number), `the PDF should show the number ${number}`);
+
+  const credentialHref = await card.getByRole('link', { name: /^Download digital credential/ }).getAttribute('href');
+  const credential = await page.request.get(credentialHref);
+  assert.equal(credential.status(), 200, `GET ${credentialHref} answered ${credential.status()}`);
+  assert.match(credential.headers()['content-type'] ?? '', /^application\/vc\+jwt/);
+  assert.equal((await credential.text()).trim().split('.').length, 3, 'the credential is a signed JWT');
+
+  const verifyHref = await card.getByRole('link', { name: /^Verification page/ }).getAttribute('href');
+  assert.ok(verifyHref, 'the Verification page link has an address');
+
+  // The course page says the certificate is ready.
+  await page.goto(`/learn/${slug}`);
+  await heading(page, title);
+  await page.getByText(/You completed this course/).waitFor();
+  await page.getByText('Your certificate is ready under Certificates.').waitFor();
+  await check(page, 'certificate-course-page');
+
+  // The verification page, in a new browser context that is not signed in.
+  const verifyPath = new URL(verifyHref, BASE).pathname;
+  assert.match(verifyPath, /^\/verify\/[^/]+$/);
+  const anon = await page.context().browser().newContext({ baseURL: BASE, viewport: { width: 1280, height: 900 } });
+  anon.setDefaultTimeout(10_000);
+  try {
+    const visitor = await anon.newPage();
+    const errors = [];
+    visitor.on('pageerror', (err) => errors.push(err.message));
+    assert.equal((await visitor.request.get('/api/v1/me')).status(), 401, 'the new context is signed out');
+    await visitor.goto(verifyPath);
+    await heading(visitor, 'This certificate is valid');
+    assert.equal(new URL(visitor.url()).pathname, verifyPath, 'the verification page does not send people to sign in');
+    const details = visitor.getByRole('region', { name: 'Certificate details' });
+    await details.getByText(name, { exact: true }).waitFor();
+    await details.getByText(`${title}, version ${course.version}`).waitFor();
+    await details.getByText(ORG, { exact: true }).waitFor();
+    await details.getByText(number, { exact: true }).waitFor();
+    assert.equal(await visitor.getByRole('button', { name: 'Sign out' }).count(), 0);
+    await check(visitor, 'verify-valid');
+    await visitor.setViewportSize({ width: 320, height: 256 });
+    await noSideScroll(visitor, 'verification page');
+    await check(visitor, 'zoom-verify');
+    await visitor.setViewportSize({ width: 1280, height: 900 });
+
+    await visitor.goto('/verify/nosuchcertificate');
+    await heading(visitor, 'Certificate not found');
+    await visitor.getByText("We couldn't find a certificate with this code. Check it against the certificate.").waitFor();
+    await check(visitor, 'verify-not-found');
+    assert.deepEqual(errors, [], 'the verification page runs without errors');
+  } finally {
+    await anon.close();
+  }
 });
 
 // ---------------------------------------------------------------- runner

@@ -4,6 +4,8 @@ import { Invite } from './auth/Invite';
 import { Login } from './auth/Login';
 import { RequireAuth } from './auth/RequireAuth';
 import { ResetComplete, ResetRequest } from './auth/Reset';
+import { Certificates } from './certificates/Certificates';
+import { Verify } from './certificates/Verify';
 import { Layout } from './components/Layout';
 import { NotFound } from './components/Pages';
 import { MailList, MailMessage } from './dev/Mail';
@@ -80,6 +82,16 @@ export function AppRoutes() {
             </RequireAuth>
           }
         />
+        <Route
+          path="/certificates"
+          element={
+            <RequireAuth>
+              <Certificates />
+            </RequireAuth>
+          }
+        />
+        {/* Public: reached from the QR code on a certificate, by anyone, signed in or not. */}
+        <Route path="/verify/:code" element={<Verify />} />
         <Route path="/dev/mail" element={<MailList />} />
         <Route path="/dev/mail/:id" element={<MailMessage />} />
         <Route path="*" element={<NotFound />} />

@@ -267,6 +267,41 @@ export interface ScenarioSummary {
   finished_runs: number;
 }
 
+// ---------------------------------------------------------------- certificates
+
+export type CertificateStatus = 'valid' | 'expired' | 'revoked';
+
+export interface Certificate {
+  id: string;
+  number: string;
+  status: CertificateStatus;
+  person_name: string;
+  course: { slug: string; title: string; version: number };
+  organisation: string;
+  cycle: number;
+  issued_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  revoked_reason?: string;
+  /** The public verification page, a full address. */
+  verify_url: string;
+  pdf_url: string;
+  credential_url: string;
+}
+
+/** Verification is what the public verification page may show: only what the certificate shows. */
+export interface Verification {
+  status: CertificateStatus;
+  name: string;
+  course: string;
+  course_version: number;
+  organisation: string;
+  number: string;
+  issued_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+}
+
 export const NETWORK_MESSAGE =
   "We couldn't reach Peerpath. Check your internet connection and try again.";
 
@@ -436,6 +471,9 @@ export const api = {
   scenario: (id: string) => request<ScenarioView>('GET', `/scenarios/${seg(id)}`),
   choose: (id: string, node: string, choice: string) =>
     request<ChoiceResult>('POST', `/scenarios/${seg(id)}/choices`, { node, choice }),
+
+  myCertificates: () => request<List<Certificate>>('GET', '/me/certificates'),
+  verify: (code: string) => request<Verification>('GET', `/verify/${seg(code)}`),
 };
 
 /** waitText says how long "Retry-After: seconds" is in plain words. */

@@ -89,6 +89,11 @@ export function Layout({ children }: { children: ReactNode }) {
                   <NavLink to="/learn">My learning</NavLink>
                 </li>
               ) : null}
+              {me.roles.includes('trainee') ? (
+                <li>
+                  <NavLink to="/certificates">Certificates</NavLink>
+                </li>
+              ) : null}
               {me.roles.includes('org_admin') ? (
                 <li>
                   <NavLink to="/org/invitations">People and invitations</NavLink>

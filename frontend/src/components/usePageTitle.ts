@@ -1,8 +1,11 @@
-import { useEffect } from 'react';
+import { useLayoutEffect } from 'react';
 
-/** usePageTitle sets document.title for the page: "Sign in · Peerpath". */
+/**
+ * usePageTitle sets document.title for the page: "Sign in · Peerpath". It is set as the page is
+ * put on screen, not a moment later, so the title never lags behind the page it names.
+ */
 export function usePageTitle(title: string): void {
-  useEffect(() => {
+  useLayoutEffect(() => {
     document.title = title ? `${title} · Peerpath` : 'Peerpath';
   }, [title]);
 }

@@ -30,12 +30,13 @@ describe('Home', () => {
   });
 
   it.each<[string, Role[], string[]]>([
-    ['trainee', ['trainee'], ['My learning']],
+    ['trainee', ['trainee'], ['My learning', 'Certificates']],
     ['trainer', ['trainer'], ['Role-play sessions']],
     ['manager', ['manager'], ['My teams']],
     ['org admin', ['org_admin'], ['People and invitations']],
     ['everything', ['trainee', 'trainer', 'manager', 'org_admin'], [
       'My learning',
+      'Certificates',
       'Role-play sessions',
       'My teams',
       'People and invitations',
@@ -63,11 +64,21 @@ describe('Home', () => {
     expect(within(nav).getByRole('link', { name: 'My learning' })).toHaveAttribute('href', '/learn');
   });
 
-  it('leaves My learning out of the menu for people who are not trainees', async () => {
+  it('links trainees to their certificates', async () => {
+    fakeApi({ 'GET /me': json(200, person({ roles: ['trainee'] })) });
+    renderApp('/');
+    const areas = await screen.findByRole('region', { name: 'Your areas' });
+    expect(within(areas).getByRole('link', { name: 'Certificates' })).toHaveAttribute('href', '/certificates');
+    const nav = screen.getByRole('navigation', { name: 'Main' });
+    expect(within(nav).getByRole('link', { name: 'Certificates' })).toHaveAttribute('href', '/certificates');
+  });
+
+  it('leaves My learning and Certificates out of the menu for people who are not trainees', async () => {
     fakeApi({ 'GET /me': json(200, person({ roles: ['org_admin'] })) });
     renderApp('/');
     const nav = await screen.findByRole('navigation', { name: 'Main' });
     expect(within(nav).queryByRole('link', { name: 'My learning' })).toBeNull();
+    expect(within(nav).queryByRole('link', { name: 'Certificates' })).toBeNull();
   });
 
   it('says so when there is nothing for the roles yet', async () => {

@@ -21,6 +21,12 @@ const AREAS: Area[] = [
     to: '/learn',
   },
   {
+    role: 'trainee',
+    title: 'Certificates',
+    body: 'A certificate for each course you complete: download it as a PDF, and share a page anyone can use to check it.',
+    to: '/certificates',
+  },
+  {
     role: 'trainer',
     title: 'Role-play sessions',
     body: 'Scheduling and running live role-play practice sessions will appear here.',
@@ -82,7 +88,7 @@ export function Home() {
         ) : (
           <ul className="cards">
             {areas.map((a) => (
-              <li key={a.role} className="card">
+              <li key={a.title} className="card">
                 <h3>{a.to ? <Link to={a.to}>{a.title}</Link> : a.title}</h3>
                 <p>{a.body}</p>
                 {a.to ? null : <p className="badge">Coming soon</p>}

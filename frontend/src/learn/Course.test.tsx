@@ -1,6 +1,7 @@
 import { screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { apiError, fakeApi, json, person, renderApp } from '../testing';
+import { certificate } from '../certificates/testdata';
 import { courseDetail } from './testdata';
 
 afterEach(() => {
@@ -101,6 +102,38 @@ describe('Course page', () => {
     expect(screen.queryByRole('list', { name: 'Still required' })).toBeNull();
     const time = document.querySelector('time[datetime="2026-11-20T09:00:00Z"]');
     expect(time).not.toBeNull();
+    // No certificate yet: it is on its way.
+    const line = await screen.findByText(/Your certificate is being prepared/);
+    expect(line).toHaveTextContent(
+      'Your certificate is being prepared — it will appear under Certificates in a moment.',
+    );
+    expect(within(line).getByRole('link', { name: 'Certificates' })).toHaveAttribute('href', '/certificates');
+  });
+
+  it('says the certificate is ready once it is issued', async () => {
+    fakeApi({
+      'GET /me': json(200, person()),
+      'GET /courses/storytelling-with-purpose': json(
+        200,
+        courseDetail({ status: 'completed', percent: 100, completed_at: '2026-11-20T09:00:00Z', still_required: [] }),
+      ),
+      'GET /me/certificates': json(200, { items: [certificate()] }),
+    });
+    renderApp('/learn/storytelling-with-purpose');
+    const line = await screen.findByText(/Your certificate is ready/);
+    expect(within(line).getByRole('link', { name: 'Certificates' })).toHaveAttribute('href', '/certificates');
+    expect(screen.queryByText(/being prepared/)).toBeNull();
+  });
+
+  it('says nothing about certificates before the course is completed', async () => {
+    const calls = fakeApi({
+      'GET /me': json(200, person()),
+      'GET /courses/storytelling-with-purpose': json(200, courseDetail()),
+    });
+    renderApp('/learn/storytelling-with-purpose');
+    await screen.findByRole('region', { name: 'Modules' });
+    expect(screen.queryByText(/Your certificate/)).toBeNull();
+    expect(calls.some((c) => c.path === '/me/certificates')).toBe(false);
   });
 
   it('says when a course is not found', async () => {

@@ -1,5 +1,6 @@
 import { Link, useParams } from 'react-router';
 import { api, type CourseDetail, type CourseModule } from '../api';
+import { CourseCertificateLine } from '../certificates/common';
 import { Loading } from '../components/Pages';
 import { usePageTitle } from '../components/usePageTitle';
 import { formatDate } from '../time';
@@ -120,6 +121,7 @@ function CourseProgressPanel({ course: c }: { course: CourseDetail }) {
             ) : null}
             . Well done.
           </p>
+          <CourseCertificateLine slug={c.slug} />
         </div>
       ) : null}
       <div className="progress-bar">

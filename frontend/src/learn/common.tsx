@@ -69,7 +69,7 @@ export function hoursText(hours: number): string {
 export type Load<T> =
   | { state: 'loading' }
   | { state: 'ready'; value: T }
-  | { state: 'error'; message: string; status: number };
+  | { state: 'error'; message: string; status: number; retryAfter?: number | undefined };
 
 /**
  * useLoad runs fetcher when its dependencies change and answers what came back. A 401 means the
@@ -88,7 +88,12 @@ export function useLoad<T>(fetcher: () => Promise<T>, deps: readonly unknown[]) 
       .catch((err: unknown) => {
         if (!live) return;
         if (err instanceof ApiError && err.status === 401) signedOut();
-        setLoad({ state: 'error', message: messageOf(err), status: err instanceof ApiError ? err.status : 0 });
+        setLoad({
+          state: 'error',
+          message: messageOf(err),
+          status: err instanceof ApiError ? err.status : 0,
+          retryAfter: err instanceof ApiError ? err.retryAfter : undefined,
+        });
       });
     return () => {
       live = false;

@@ -147,6 +147,7 @@ describe('Quiz', () => {
     expect(screen.getByText('Not passed this time')).toBeInTheDocument();
     expect(screen.getByText(/The pass mark is 80%/)).toBeInTheDocument();
     expect(screen.getByText('You have 2 attempts left.')).toBeInTheDocument();
+    expect(screen.queryByText(/Your certificate/)).toBeNull();
     expect(screen.getByRole('button', { name: 'Start another attempt' })).toBeInTheDocument();
 
     const review = screen.getByRole('region', { name: 'Review your answers' });
@@ -178,6 +179,9 @@ describe('Quiz', () => {
     await user.click(screen.getByRole('button', { name: 'Submit answers' }));
     expect(await screen.findByText('Passed ✓')).toBeInTheDocument();
     expect(screen.getByText('You have completed Storytelling with purpose.')).toBeInTheDocument();
+    const line = screen.getByText(/Your certificate is being prepared/);
+    expect(line).toHaveTextContent('Your certificate is being prepared — it will appear under Certificates in a moment.');
+    expect(within(line).getByRole('link', { name: 'Certificates' })).toHaveAttribute('href', '/certificates');
     expect(screen.queryByRole('region', { name: 'Review your answers' })).toBeNull();
     expect(screen.getByText("This quiz doesn't show the answers after an attempt.")).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Start another attempt' })).toBeNull();

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { Link } from 'react-router';
 import type { Attempt, Question, QuizResult, ReviewItem } from '../api';
+import { CertificatePreparing } from '../certificates/common';
 import { LiveRegion } from '../components/LiveRegion';
 import { paths } from '../learn/common';
 import { optionsOf } from './Question';
@@ -56,6 +57,7 @@ export function ResultView({
             <strong>You have completed {attempt.course.title}.</strong> Well done: every module and quiz it needs is
             done.
           </p>
+          <CertificatePreparing />
         </div>
       ) : null}
       <p>{attemptsLeftText(result.attempts_left)}</p>
