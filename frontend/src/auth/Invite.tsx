@@ -1,13 +1,14 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api, ApiError, messageOf, type InvitationPreview } from '../api';
-import { PasswordField, TextField } from '../components/Field';
+import { TextField } from '../components/Field';
 import { LiveRegion } from '../components/LiveRegion';
 import { Loading } from '../components/Pages';
 import { usePageTitle } from '../components/usePageTitle';
 import { roleList } from '../roles';
 import { useAuth } from './AuthContext';
-import { checkNewPassword, PASSWORD_HINT, type PasswordFields } from './password';
+import { NewPasswordFields } from './NewPasswordFields';
+import { checkNewPassword, type PasswordFields } from './password';
 
 type Load =
   | { state: 'loading' }
@@ -189,24 +190,13 @@ function AcceptForm({
           onValueChange={setName}
           error={fields.name}
         />
-        <PasswordField
-          label="Choose a password"
-          hint={PASSWORD_HINT}
-          name="new-password"
-          autoComplete="new-password"
-          required
-          value={password}
-          onValueChange={setPassword}
-          error={fields.password}
-        />
-        <PasswordField
-          label="Type the password again"
-          name="confirm-password"
-          autoComplete="new-password"
-          required
-          value={confirm}
-          onValueChange={setConfirm}
-          error={fields.confirm}
+        <NewPasswordFields
+          labels={['Choose a password', 'Type the password again']}
+          password={password}
+          confirm={confirm}
+          onPassword={setPassword}
+          onConfirm={setConfirm}
+          errors={fields}
         />
         <div className="actions">
           <button type="submit" disabled={busy}>

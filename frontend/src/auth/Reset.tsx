@@ -1,10 +1,11 @@
 import { useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, ApiError, messageOf, waitText } from '../api';
-import { PasswordField, TextField } from '../components/Field';
+import { TextField } from '../components/Field';
 import { LiveRegion } from '../components/LiveRegion';
 import { usePageTitle } from '../components/usePageTitle';
-import { checkNewPassword, PASSWORD_HINT, type PasswordFields } from './password';
+import { NewPasswordFields } from './NewPasswordFields';
+import { checkNewPassword, type PasswordFields } from './password';
 
 export const RESET_SENT = "If an account exists for that email, we've sent a link to reset your password.";
 
@@ -164,24 +165,13 @@ export function ResetComplete() {
       <h1>Choose a new password</h1>
       <LiveRegion role="alert">{error}</LiveRegion>
       <form onSubmit={submit} noValidate className="form">
-        <PasswordField
-          label="New password"
-          hint={PASSWORD_HINT}
-          name="new-password"
-          autoComplete="new-password"
-          required
-          value={password}
-          onValueChange={setPassword}
-          error={fields.password}
-        />
-        <PasswordField
-          label="Type the new password again"
-          name="confirm-password"
-          autoComplete="new-password"
-          required
-          value={confirm}
-          onValueChange={setConfirm}
-          error={fields.confirm}
+        <NewPasswordFields
+          labels={['New password', 'Type the new password again']}
+          password={password}
+          confirm={confirm}
+          onPassword={setPassword}
+          onConfirm={setConfirm}
+          errors={fields}
         />
         <div className="actions">
           <button type="submit" disabled={busy}>
