@@ -66,6 +66,9 @@ const certificateColumns = `c.id, c.org_id, c.person_id, c.course_id, c.completi
 func (s *Store) DraftCertificate(ctx context.Context, completionID string) (draft, existing *Certificate, err error) {
 	var found []Certificate
 	if err := s.db.SelectContext(ctx, &found, `SELECT `+certificateColumns+` FROM certificates c WHERE c.completion_id = $1`, completionID); err != nil {
+		if ErrorCode(dbError(err)) == Invalid { // not a UUID
+			return nil, nil, Errorf(NotFound, "There is no completion %s.", completionID)
+		}
 		return nil, nil, dbError(err)
 	}
 	if len(found) > 0 {
@@ -148,6 +151,11 @@ func verifyCode() string { return strings.ToLower(randomCode(16)) }
 // is written and created is false.
 func (s *Store) CreateCertificate(ctx context.Context, c *Certificate) (created bool, err error) {
 	err = s.tx(ctx, c.OrgID, func(tx *sqlx.Tx) error {
+		// Runs for one completion take turns: ON CONFLICT only settles the completion's own
+		// unique key, and two inserts racing would otherwise collide on (person, course, cycle).
+		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM completions WHERE id = $1 FOR UPDATE`, c.CompletionID); err != nil {
+			return dbError(err)
+		}
 		res, err := tx.ExecContext(ctx, `
 			INSERT INTO certificates (id, org_id, person_id, course_id, completion_id, cycle, number, verify_code,
 				person_name, course_slug, course_title, course_version, org_name, issued_at, expires_at, credential, key_id)

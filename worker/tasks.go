@@ -25,7 +25,7 @@ type EmailSendPayload = courses.Email
 // options are each task type's retry count, timeout and retention. Retention keeps a finished
 // task's id reserved, so a duplicate enqueue in that time is refused as a conflict.
 var options = map[string][]asynq.Option{
-	TypeEmailSend:      {asynq.MaxRetry(15), asynq.Timeout(time.Minute), asynq.Retention(24 * time.Hour)},
+	TypeEmailSend:        {asynq.MaxRetry(15), asynq.Timeout(time.Minute), asynq.Retention(24 * time.Hour)},
 	TypeSessionCleanup:   {asynq.MaxRetry(3), asynq.Timeout(5 * time.Minute), asynq.Retention(2 * time.Hour)},
 	TypeCertificateIssue: {asynq.MaxRetry(20), asynq.Timeout(time.Minute), asynq.Retention(24 * time.Hour)},
 }
