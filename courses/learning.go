@@ -373,8 +373,9 @@ type enrolment struct {
 }
 
 // enrol returns the person's newest enrolment in the course, locked for this transaction,
-// starting one on the newest version when there is none. A completed enrolment is returned as
-// it is: completed work stays completed.
+// starting one on the newest version when there is none, or when the newest was completed and
+// its certification period has run out. Otherwise a completed enrolment is returned as it is:
+// completed work stays completed.
 func (s *Store) enrol(ctx context.Context, tx *sqlx.Tx, p *Principal, slug string) (*enrolment, *CourseVersion, error) {
 	if p.Organisation == nil {
 		return nil, nil, Errorf(Forbidden, "Courses are taken as a member of an organisation.")
@@ -404,6 +405,21 @@ func (s *Store) enrol(ctx context.Context, tx *sqlx.Tx, p *Principal, slug strin
 	v, err := s.version(ctx, tx, e.VersionID)
 	if err != nil {
 		return nil, nil, err
+	}
+	// Once a completion's certificate has expired, working on the course again starts a new
+	// certification cycle on the newest version; the old completion stays as it was.
+	if months := v.Content.RecertificationMonths; e.CompletedAt != nil && months > 0 &&
+		!s.Now().Before(e.CompletedAt.AddDate(0, months, 0)) {
+		if err := tx.GetContext(ctx, &e, `
+			INSERT INTO enrolments (org_id, person_id, course_id, course_version_id, started_at)
+			VALUES ($1, $2, $3, $4, $5)
+			RETURNING id, org_id, person_id, course_id, course_version_id, completed_at`,
+			p.OrgID(), p.Person.ID, ref.CourseID, ref.LatestVersion, s.Now()); err != nil {
+			return nil, nil, dbError(err)
+		}
+		if v, err = s.version(ctx, tx, e.VersionID); err != nil {
+			return nil, nil, err
+		}
 	}
 	return &e, v, nil
 }
