@@ -6,7 +6,7 @@ import { Loading } from '../components/Pages';
 import { usePageTitle } from '../components/usePageTitle';
 import { paths, useLoad } from '../learn/common';
 import { formatDate } from '../time';
-import { CertificateStatusBadge } from './common';
+import { CertificateStatusBadge, CertificateDateRows } from './common';
 
 /** How often the page looks again while a certificate is being prepared, and for how long. */
 export const POLL_MS = 3000;
@@ -138,20 +138,7 @@ function CertificateCard({ certificate: c }: { certificate: Certificate }) {
           <dt>Course version</dt>
           <dd>Version {c.course.version}</dd>
         </div>
-        <div>
-          <dt>Certificate number</dt>
-          <dd className="certificate-number">{c.number}</dd>
-        </div>
-        <div>
-          <dt>Issued</dt>
-          <dd>
-            <time dateTime={c.issued_at}>{formatDate(c.issued_at)}</time>
-          </dd>
-        </div>
-        <div>
-          <dt>Expiry date</dt>
-          <dd>{c.expires_at ? <time dateTime={c.expires_at}>{formatDate(c.expires_at)}</time> : 'Does not expire'}</dd>
-        </div>
+        <CertificateDateRows number={c.number} issuedAt={c.issued_at} expiresAt={c.expires_at} />
         {c.revoked_at ? (
           <div>
             <dt>Revoked</dt>

@@ -4,6 +4,7 @@ import { Loading } from '../components/Pages';
 import { usePageTitle } from '../components/usePageTitle';
 import { useLoad } from '../learn/common';
 import { formatDate } from '../time';
+import { CertificateDateRows } from './common';
 
 const HEADINGS: Record<CertificateStatus, string> = {
   valid: 'This certificate is valid',
@@ -113,22 +114,7 @@ function VerificationResult({ v }: { v: Verification }) {
             <dt>Organisation</dt>
             <dd>{v.organisation}</dd>
           </div>
-          <div>
-            <dt>Certificate number</dt>
-            <dd className="certificate-number">{v.number}</dd>
-          </div>
-          <div>
-            <dt>Issued</dt>
-            <dd>
-              <time dateTime={v.issued_at}>{formatDate(v.issued_at)}</time>
-            </dd>
-          </div>
-          <div>
-            <dt>Expiry date</dt>
-            <dd>
-              {v.expires_at ? <time dateTime={v.expires_at}>{formatDate(v.expires_at)}</time> : 'Does not expire'}
-            </dd>
-          </div>
+          <CertificateDateRows number={v.number} issuedAt={v.issued_at} expiresAt={v.expires_at} />
           {v.status === 'revoked' || v.revoked_at ? (
             <div>
               <dt>Revoked</dt>

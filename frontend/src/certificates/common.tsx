@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import { api, type CertificateStatus } from '../api';
+import { formatDate } from '../time';
 
 export const CERTIFICATES_PATH = '/certificates';
 
@@ -55,5 +56,27 @@ export function CourseCertificateLine({ slug }: { slug: string }) {
     <p className="certificate-line">
       Your certificate is ready under <Link to={CERTIFICATES_PATH}>Certificates</Link>.
     </p>
+  );
+}
+
+/** CertificateDateRows are the number, issue and expiry rows of a certificate's details list. */
+export function CertificateDateRows({ number, issuedAt, expiresAt }: { number: string; issuedAt: string; expiresAt: string | null }) {
+  return (
+    <>
+      <div>
+        <dt>Certificate number</dt>
+        <dd className="certificate-number">{number}</dd>
+      </div>
+      <div>
+        <dt>Issued</dt>
+        <dd>
+          <time dateTime={issuedAt}>{formatDate(issuedAt)}</time>
+        </dd>
+      </div>
+      <div>
+        <dt>Expiry date</dt>
+        <dd>{expiresAt ? <time dateTime={expiresAt}>{formatDate(expiresAt)}</time> : 'Does not expire'}</dd>
+      </div>
+    </>
   );
 }
