@@ -1,4 +1,4 @@
-import { useId, useState, type ChangeEvent, type InputHTMLAttributes, type Ref } from 'react';
+import { useId, useState, type ChangeEvent, type InputHTMLAttributes, type ReactNode, type Ref } from 'react';
 
 type InputProps = Omit<InputHTMLAttributes<HTMLInputElement>, 'id' | 'value' | 'onChange' | 'type'>;
 
@@ -17,8 +17,27 @@ function describedBy(...ids: (string | false | undefined)[]): string | undefined
   return s || undefined;
 }
 
-/** TextField is a labelled input with an optional hint and an error shown beside it. */
-export function TextField({ label, value, onValueChange, type = 'text', hint, error, inputRef, ...rest }: FieldProps) {
+type InputAttrs = {
+  id: string;
+  'aria-invalid': true | undefined;
+  'aria-describedby': string | undefined;
+};
+
+/**
+ * FieldFrame draws a field's label, hint and error, and gives the input it holds the attributes
+ * that tie them together.
+ */
+function FieldFrame({
+  label,
+  hint,
+  error,
+  children,
+}: {
+  label: string;
+  hint?: string;
+  error?: string | undefined;
+  children: (attrs: InputAttrs) => ReactNode;
+}) {
   const id = useId();
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
@@ -36,17 +55,30 @@ export function TextField({ label, value, onValueChange, type = 'text', hint, er
           {error}
         </p>
       ) : null}
-      <input
-        {...rest}
-        ref={inputRef}
-        id={id}
-        type={type}
-        value={value}
-        onChange={(e: ChangeEvent<HTMLInputElement>) => onValueChange(e.target.value)}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(hint && hintId, error && errorId)}
-      />
+      {children({
+        id,
+        'aria-invalid': error ? true : undefined,
+        'aria-describedby': describedBy(hint && hintId, error && errorId),
+      })}
     </div>
+  );
+}
+
+/** TextField is a labelled input with an optional hint and an error shown beside it. */
+export function TextField({ label, value, onValueChange, type = 'text', hint, error, inputRef, ...rest }: FieldProps) {
+  return (
+    <FieldFrame label={label} hint={hint} error={error}>
+      {(attrs) => (
+        <input
+          {...rest}
+          {...attrs}
+          ref={inputRef}
+          type={type}
+          value={value}
+          onChange={(e: ChangeEvent<HTMLInputElement>) => onValueChange(e.target.value)}
+        />
+      )}
+    </FieldFrame>
   );
 }
 
@@ -54,45 +86,30 @@ export function TextField({ label, value, onValueChange, type = 'text', hint, er
 export function PasswordField(props: Omit<FieldProps, 'type'>) {
   const { label, value, onValueChange, hint, error, inputRef, ...rest } = props;
   const [shown, setShown] = useState(false);
-  const id = useId();
-  const hintId = `${id}-hint`;
-  const errorId = `${id}-error`;
   return (
-    <div className={error ? 'field field-invalid' : 'field'}>
-      <label htmlFor={id}>{label}</label>
-      {hint ? (
-        <p className="hint" id={hintId}>
-          {hint}
-        </p>
-      ) : null}
-      {error ? (
-        <p className="field-error" id={errorId}>
-          <span className="visually-hidden">Error:</span>{' '}
-          {error}
-        </p>
-      ) : null}
-      <div className="password-row">
-        <input
-          {...rest}
-          ref={inputRef}
-          id={id}
-          type={shown ? 'text' : 'password'}
-          value={value}
-          onChange={(e: ChangeEvent<HTMLInputElement>) => onValueChange(e.target.value)}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={describedBy(hint && hintId, error && errorId)}
-          spellCheck={false}
-          autoCapitalize="none"
-        />
-        <button
-          type="button"
-          className="button-secondary toggle-password"
-          aria-controls={id}
-          onClick={() => setShown((s) => !s)}
-        >
-          {shown ? 'Hide' : 'Show'} <span className="visually-hidden">{label.toLowerCase()}</span>
-        </button>
-      </div>
-    </div>
+    <FieldFrame label={label} hint={hint} error={error}>
+      {(attrs) => (
+        <div className="password-row">
+          <input
+            {...rest}
+            {...attrs}
+            ref={inputRef}
+            type={shown ? 'text' : 'password'}
+            value={value}
+            onChange={(e: ChangeEvent<HTMLInputElement>) => onValueChange(e.target.value)}
+            spellCheck={false}
+            autoCapitalize="none"
+          />
+          <button
+            type="button"
+            className="button-secondary toggle-password"
+            aria-controls={attrs.id}
+            onClick={() => setShown((s) => !s)}
+          >
+            {shown ? 'Hide' : 'Show'} <span className="visually-hidden">{label.toLowerCase()}</span>
+          </button>
+        </div>
+      )}
+    </FieldFrame>
   );
 }
