@@ -3,6 +3,7 @@ package courses
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -83,11 +84,14 @@ func (s *Store) DraftCertificate(ctx context.Context, completionID string) (draf
 		PersonName  string    `db:"person_name"`
 		OrgName     string    `db:"org_name"`
 		Cycle       int       `db:"cycle"`
+		// The organisation's own certificate period for the course, when it set one.
+		ValidityMonths sql.NullInt32 `db:"validity_months"`
 	}
 	if err := s.db.GetContext(ctx, &row, `
 		SELECT k.org_id, k.person_id, k.course_id, k.course_version_id, k.completed_at, p.name AS person_name, o.name AS org_name,
 			(SELECT count(*) FROM completions x WHERE x.person_id = k.person_id AND x.course_id = k.course_id
-				AND (x.completed_at, x.id) <= (k.completed_at, k.id)) AS cycle
+				AND (x.completed_at, x.id) <= (k.completed_at, k.id)) AS cycle,
+			(SELECT s.validity_months FROM org_course_settings s WHERE s.org_id = k.org_id AND s.course_id = k.course_id) AS validity_months
 		FROM completions k JOIN people p ON p.id = k.person_id JOIN organisations o ON o.id = k.org_id
 		WHERE k.id = $1`, completionID); err != nil {
 		if ErrorCode(dbError(err)) == Invalid {
@@ -104,8 +108,12 @@ func (s *Store) DraftCertificate(ctx context.Context, completionID string) (draf
 		CompletionID: completionID, Cycle: row.Cycle, Number: certificateNumber(), VerifyCode: verifyCode(),
 		PersonName: row.PersonName, CourseSlug: c.Slug, CourseTitle: c.Title, CourseVersion: v.Version, OrgName: row.OrgName,
 		IssuedAt: row.CompletedAt.UTC(), CourseSummary: c.Summary, Criteria: criteria(c)}
-	if c.RecertificationMonths > 0 {
-		exp := d.IssuedAt.AddDate(0, c.RecertificationMonths, 0)
+	months := c.RecertificationMonths
+	if row.ValidityMonths.Valid {
+		months = int(row.ValidityMonths.Int32)
+	}
+	if months > 0 {
+		exp := d.IssuedAt.AddDate(0, months, 0)
 		d.ExpiresAt = &exp
 	}
 	return d, nil, nil
@@ -258,7 +266,8 @@ func (s *Store) RevokeCertificate(ctx context.Context, p *Principal, id, reason 
 			return dbError(err)
 		}
 		c.RevokedAt, c.RevokedReason = &now, reason
-		return nil
+		return s.audit(ctx, tx, p.OrgID(), p.Actor(), "certificate.revoke", "certificate", c.ID,
+			map[string]any{"number": c.Number, "person_id": c.PersonID, "course": c.CourseSlug, "reason": reason})
 	})
 	if err != nil {
 		return nil, err

@@ -61,63 +61,80 @@ func (s *Store) CreateInvitation(ctx context.Context, orgID, invitedBy string, i
 	if err := f.Err(); err != nil {
 		return nil, "", err
 	}
+	var inv *Invitation
+	var token string
+	err := s.tx(ctx, orgID, func(tx *sqlx.Tx) error {
+		var err error
+		inv, token, err = s.createInvitation(ctx, tx, orgID, invitedBy, email, name, in.Roles)
+		return err
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return inv, token, nil
+}
+
+// createInvitation writes a checked invitation, its email and its audit record in tx. The CSV
+// import calls it once per row inside one transaction.
+func (s *Store) createInvitation(ctx context.Context, tx *sqlx.Tx, orgID, invitedBy, email, name string, roles []string) (*Invitation, string, error) {
 	token, hash, err := NewToken()
 	if err != nil {
 		return nil, "", err
 	}
 	now := s.Now()
+	var exists bool
+	if err := tx.GetContext(ctx, &exists, `
+		SELECT EXISTS (SELECT 1 FROM people WHERE lower(email) = lower($1))`, email); err != nil {
+		return nil, "", dbError(err)
+	}
+	if exists {
+		return nil, "", emailConflict("Someone with this email already has an account.")
+	}
+	// Serialise invitations of one address so two admins cannot both invite it at once.
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext(lower($1)))`, email); err != nil {
+		return nil, "", dbError(err)
+	}
+	var open bool
+	if err := tx.GetContext(ctx, &open, `
+		SELECT EXISTS (SELECT 1 FROM invitations WHERE lower(email) = lower($1)
+			AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $2)`, email, now); err != nil {
+		return nil, "", dbError(err)
+	}
+	if open {
+		return nil, "", emailConflict("This email already has an invitation waiting.")
+	}
+	var inviter sql.NullString
+	if invitedBy != "" {
+		inviter = sql.NullString{String: invitedBy, Valid: true}
+	}
 	inv := &Invitation{}
-	err = s.tx(ctx, orgID, func(tx *sqlx.Tx) error {
-		var exists bool
-		if err := tx.GetContext(ctx, &exists, `
-			SELECT EXISTS (SELECT 1 FROM people WHERE lower(email) = lower($1))`, email); err != nil {
-			return dbError(err)
+	if err := tx.GetContext(ctx, inv, `
+		WITH i AS (
+			INSERT INTO invitations (org_id, email, name, roles, token_hash, invited_by, created_at, expires_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+			RETURNING *)
+		SELECT `+invitationColumns+` FROM i JOIN organisations o ON o.id = i.org_id`,
+		orgID, email, name, pq.StringArray(dedupe(roles)), hash, inviter, now, now.Add(InvitationTTL)); err != nil {
+		return nil, "", dbError(err)
+	}
+	inviterName := ""
+	if invitedBy != "" {
+		if err := tx.GetContext(ctx, &inviterName, `SELECT name FROM people WHERE id = $1`, invitedBy); err != nil {
+			return nil, "", dbError(err)
 		}
-		if exists {
-			return emailConflict("Someone with this email already has an account.")
-		}
-		// Serialise invitations of one address so two admins cannot both invite it at once.
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext(lower($1)))`, email); err != nil {
-			return dbError(err)
-		}
-		var open bool
-		if err := tx.GetContext(ctx, &open, `
-			SELECT EXISTS (SELECT 1 FROM invitations WHERE lower(email) = lower($1)
-				AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $2)`, email, now); err != nil {
-			return dbError(err)
-		}
-		if open {
-			return emailConflict("This email already has an invitation waiting.")
-		}
-		var inviter sql.NullString
-		if invitedBy != "" {
-			inviter = sql.NullString{String: invitedBy, Valid: true}
-		}
-		if err := tx.GetContext(ctx, inv, `
-			WITH i AS (
-				INSERT INTO invitations (org_id, email, name, roles, token_hash, invited_by, created_at, expires_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-				RETURNING *)
-			SELECT `+invitationColumns+` FROM i JOIN organisations o ON o.id = i.org_id`,
-			orgID, email, name, pq.StringArray(dedupe(in.Roles)), hash, inviter, now, now.Add(InvitationTTL)); err != nil {
-			return dbError(err)
-		}
-		inviterName := ""
-		if invitedBy != "" {
-			if err := tx.GetContext(ctx, &inviterName, `SELECT name FROM people WHERE id = $1`, invitedBy); err != nil {
-				return dbError(err)
-			}
-		}
-		return addOutbox(ctx, tx, TaskEmailSend, orgID, Email{
-			Key: "invitation:" + inv.ID, To: email, ToName: name, Template: "invitation", OrgName: inv.OrgName,
-			Data: map[string]string{
-				"link":       s.link("/invite/" + token),
-				"inviter":    inviterName,
-				"expires_at": inv.ExpiresAt.Format(time.RFC1123),
-			},
-		})
-	})
-	if err != nil {
+	}
+	if err := addOutbox(ctx, tx, TaskEmailSend, orgID, Email{
+		Key: "invitation:" + inv.ID, To: email, ToName: name, Template: "invitation", OrgName: inv.OrgName,
+		Data: map[string]string{
+			"link":       s.link("/invite/" + token),
+			"inviter":    inviterName,
+			"expires_at": inv.ExpiresAt.Format(time.RFC1123),
+		},
+	}); err != nil {
+		return nil, "", err
+	}
+	if err := s.audit(ctx, tx, orgID, Actor{Kind: ActorPerson, ID: invitedBy}, "invitation.create", "invitation", inv.ID,
+		map[string]any{"email": email, "roles": inv.Roles}); err != nil {
 		return nil, "", err
 	}
 	return inv, token, nil
@@ -220,6 +237,9 @@ func (s *Store) AcceptInvitation(ctx context.Context, token, name, password stri
 		if _, err := tx.ExecContext(ctx, `
 			UPDATE invitations SET accepted_at = $2, person_id = $3 WHERE id = $1`, inv.ID, s.Now(), id); err != nil {
 			return dbError(err)
+		}
+		if err := s.joinInvitedTeams(ctx, tx, inv.ID, id); err != nil {
+			return err
 		}
 		p, err = findPrincipal(ctx, tx, id)
 		return err

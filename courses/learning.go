@@ -110,6 +110,8 @@ func status(ref *courseRef, now time.Time) string {
 type progressRow struct {
 	modules map[string]bool
 	quizzes map[string]quizStat
+	// roleplay is set once the person has practised as peer worker with observer feedback.
+	roleplay bool
 }
 
 type quizStat struct {
@@ -162,7 +164,7 @@ func (pr progressRow) summary(c *Course) (Progress, []string) {
 			}
 		}
 	}
-	if c.Completion.Roleplay {
+	if c.Completion.Roleplay && !pr.roleplay {
 		still = append(still, "Practise as peer worker in a live role-play round with observer feedback")
 	}
 	if total := out.ModulesTotal + out.QuizzesTotal; total > 0 {
@@ -234,6 +236,11 @@ func (s *Store) courseDetail(ctx context.Context, q sqlx.QueryerContext, p *Prin
 		return nil, err
 	}
 	c := v.Content
+	if c.Completion.Roleplay && ref.CompletedAt == nil && p.Organisation != nil {
+		if pr.roleplay, err = practisedRoleplay(ctx, q, p.OrgID(), p.Person.ID); err != nil {
+			return nil, err
+		}
+	}
 	prog, still := pr.summary(c)
 	if ref.CompletedAt != nil {
 		still = []string{}
@@ -431,14 +438,14 @@ func (s *Store) completeIfDone(ctx context.Context, tx *sqlx.Tx, e *enrolment, v
 		return false, nil
 	}
 	c := v.Content
-	if c.Completion.Roleplay {
-		// Live practice counts once role-play sessions are recorded; until then such a course
-		// cannot be completed by reading and quizzes alone.
-		return false, nil
-	}
 	pr, err := loadProgress(ctx, tx, e.ID)
 	if err != nil {
 		return false, err
+	}
+	if c.Completion.Roleplay {
+		if pr.roleplay, err = practisedRoleplay(ctx, tx, e.OrgID, e.PersonID); err != nil {
+			return false, err
+		}
 	}
 	if _, still := pr.summary(c); len(still) > 0 {
 		return false, nil

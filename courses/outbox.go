@@ -23,6 +23,8 @@ type Email struct {
 	Template string            `json:"template"`
 	OrgName  string            `json:"org_name,omitempty"`
 	Data     map[string]string `json:"data"`
+	// Invite, when set, goes with the message as a calendar (.ics) attachment.
+	Invite *CalendarInvite `json:"invite,omitempty"`
 }
 
 // OutboxItem is one follow-up job waiting to be queued.

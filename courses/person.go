@@ -64,6 +64,9 @@ func (p *Person) HasRole(roles ...Role) bool {
 type Principal struct {
 	Person       Person
 	Organisation *Organisation
+	// APIToken is set when the caller is an integration using an organisation API token; Person
+	// is then the token's creator acting as an org admin (see FindAPIToken).
+	APIToken *APIToken
 }
 
 // OrgID is the caller's organisation id, or "" for none. Organisation-scoped queries take it

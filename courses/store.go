@@ -23,9 +23,12 @@ type Store struct {
 	db  *sqlx.DB
 	now func() time.Time
 	// BaseURL is where people reach the app; links in emails start with it.
-	BaseURL  string
-	versions versionCache
-	stmts    sync.Map // query text → *sqlx.Stmt
+	BaseURL string
+	// RoleplayKit is the shipped scenario cards and rubric criteria that sessions are scheduled
+	// from; cmd/peerpath sets it at start.
+	RoleplayKit RoleplayKit
+	versions    versionCache
+	stmts       sync.Map // query text → *sqlx.Stmt
 	// courseKeys caches what "org/slug" resolves to (*courseKey), for a few seconds.
 	courseKeys sync.Map
 }

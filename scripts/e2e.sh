@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Browser end-to-end tests: a fresh database and Redis database, the real binary with demo data,
 # and the Playwright suite in frontend/e2e driving Debian's Chromium.
+# Arguments pass on to the suite: a word runs only the tests whose names contain it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${PEERPATH_BIN:-bin/peerpath}
@@ -34,7 +35,7 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 cd frontend
-if ! PEERPATH_URL="http://127.0.0.1:$port" CHROMIUM=${CHROMIUM:-$(command -v chromium)} npm run --silent e2e; then
+if ! PEERPATH_URL="http://127.0.0.1:$port" CHROMIUM=${CHROMIUM:-$(command -v chromium)} npm run --silent e2e -- "$@"; then
   echo "--- server log (last 40 lines) ---"; tail -40 "$data/server.log"
   exit 1
 fi

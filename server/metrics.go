@@ -7,6 +7,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
 
 	"peerpath/courses"
 )
@@ -16,7 +17,9 @@ type metrics struct {
 	duration *prometheus.HistogramVec
 }
 
-func newMetrics(reg *prometheus.Registry, store *courses.Store) (*metrics, error) {
+// newMetrics registers the server's metrics; with rdb it also reports the job queues (sizes,
+// retries, archived tasks) as they are at each scrape.
+func newMetrics(reg *prometheus.Registry, store *courses.Store, rdb *redis.Client) (*metrics, error) {
 	m := &metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "peerpath_http_requests_total", Help: "HTTP requests by route, method and status.",
@@ -37,8 +40,12 @@ func newMetrics(reg *prometheus.Registry, store *courses.Store) (*metrics, error
 		}
 		return float64(n)
 	})
-	for _, c := range []prometheus.Collector{m.requests, m.duration, backlog,
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
+	cs := []prometheus.Collector{m.requests, m.duration, backlog,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})}
+	if rdb != nil {
+		cs = append(cs, newQueueCollector(rdb))
+	}
+	for _, c := range cs {
 		if err := reg.Register(c); err != nil {
 			if _, dup := err.(prometheus.AlreadyRegisteredError); !dup {
 				return nil, err

@@ -85,19 +85,29 @@ func (s *Server) crossOrigin(c *gin.Context) {
 	c.Next()
 }
 
-// limitBody bounds every request body.
+// limitBody bounds every request body (evidence uploads a little more: see bodyLimit).
 func (s *Server) limitBody(c *gin.Context) {
-	if c.Request.ContentLength > s.maxBody {
+	limit := s.bodyLimit(c)
+	if c.Request.ContentLength > limit {
 		s.writeError(c, &courses.Error{Code: codeTooLarge, Message: "The request body is too large."})
 		return
 	}
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.maxBody)
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 	c.Next()
 }
 
-// authenticate loads the caller from the session cookie, when there is one. It does not refuse
-// anyone: requireAuth does.
+// authenticate loads the caller from an organisation API token (on /org endpoints) or from the
+// session cookie, when there is one. It refuses only a bad token: requireAuth does the rest.
 func (s *Server) authenticate(c *gin.Context) {
+	if c.GetHeader("Authorization") != "" {
+		if !s.authenticateBearer(c) {
+			return
+		}
+		if principal(c) != nil {
+			c.Next()
+			return
+		}
+	}
 	token, err := c.Cookie(s.cookieName())
 	if err != nil || token == "" {
 		c.Next()

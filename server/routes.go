@@ -34,6 +34,7 @@ func (s *Server) routes() *gin.Engine {
 	api.GET("/invitations/:token", s.handleInvitationGet)
 	api.POST("/invitations/:token/accept", s.handleInvitationAccept)
 	api.GET("/verify/:code", s.handleVerify)
+	api.GET("/openapi.json", s.handleOpenAPI)
 	api.GET("/dev/mail", s.handleDevMailList)
 	api.GET("/dev/mail/:id", s.handleDevMailGet)
 
@@ -55,8 +56,22 @@ func (s *Server) routes() *gin.Engine {
 	authed.GET("/scenarios/:id", s.handleScenarioGet)
 	authed.POST("/scenarios/:id/choices", s.handleScenarioChoice)
 	authed.GET("/me/certificates", s.handleMyCertificates)
+	authed.GET("/me/export", s.handleMyExport)
+	authed.POST("/me/deletion-request", s.handleDeletionRequest)
 	authed.GET("/certificates/:id", s.handleCertificateGet)
 	authed.GET("/certificates/:id/credential", s.handleCertificateCredential)
+	authed.GET("/roleplay/sessions/:id/ws", s.handleRoleplaySocket)
+	authed.GET("/roleplay/sessions", s.handleRoleplaySessionList)
+	authed.GET("/roleplay/sessions/:id", s.handleRoleplaySessionGet) // also …/{id}.ics
+	authed.GET("/roleplay/sessions/:id/ics", s.handleRoleplaySessionICS)
+	authed.GET("/roleplay/sessions/:id/feedback", s.handleRoleplayFeedback)
+	authed.GET("/me/roleplay/portfolio", s.handleMyRoleplayPortfolio)
+
+	roleplay := api.Group("/roleplay", s.requireRole(courses.RoleTrainer, courses.RoleOrgAdmin))
+	roleplay.GET("/cards", s.handleRoleplayCards)
+	roleplay.GET("/candidates", s.handleRoleplayCandidates)
+	roleplay.POST("/sessions", s.handleRoleplaySessionCreate)
+	roleplay.POST("/sessions/:id/cancel", s.handleRoleplaySessionCancel)
 
 	api.PUT("/org/people/:id/extra-time", s.requireRole(courses.RoleOrgAdmin, courses.RoleTrainer), s.handleExtraTimePut)
 
@@ -64,5 +79,62 @@ func (s *Server) routes() *gin.Engine {
 	admin.GET("/invitations", s.handleOrgInvitationList)
 	admin.POST("/invitations", s.handleOrgInvitationCreate)
 	admin.POST("/certificates/:id/revoke", s.handleCertificateRevoke)
+	admin.GET("/api-tokens", s.handleAPITokenList)
+	admin.POST("/api-tokens", s.handleAPITokenCreate)
+	admin.DELETE("/api-tokens/:id", s.handleAPITokenRevoke)
+
+	// People, teams and assignments: org admins change them; managers read their own teams'
+	// people (the store answers 404 for everyone else's, and 403 for writes it can see).
+	org := api.Group("/org", s.requireRole(courses.RoleOrgAdmin, courses.RoleManager))
+	org.GET("/people", s.handleOrgPeopleList)
+	org.POST("/people/import", s.handleOrgPeopleImport)
+	org.GET("/people/:id", s.handleOrgPersonGet)
+	org.PATCH("/people/:id", s.handleOrgPersonPatch)
+	org.POST("/people/:id/deactivate", s.handleOrgPersonDeactivate)
+	org.POST("/people/:id/reactivate", s.handleOrgPersonReactivate)
+	org.GET("/teams", s.handleOrgTeamList)
+	org.POST("/teams", s.handleOrgTeamCreate)
+	org.GET("/teams/:id", s.handleOrgTeamGet)
+	org.PATCH("/teams/:id", s.handleOrgTeamPatch)
+	org.DELETE("/teams/:id", s.handleOrgTeamDelete)
+	org.PUT("/teams/:id/members/:person", s.handleOrgTeamMemberPut)
+	org.DELETE("/teams/:id/members/:person", s.handleOrgTeamMemberDelete)
+	org.GET("/assignments", s.handleOrgAssignmentList)
+	org.POST("/assignments", s.handleOrgAssignmentCreate)
+	org.DELETE("/assignments/:id", s.handleOrgAssignmentDelete)
+	org.DELETE("/assignment-rules/:id", s.handleOrgAssignmentRuleDelete)
+	org.GET("/audit", s.handleOrgAuditList)
+	// Completion: the matrix, its export, a person's record, a course's audit report, charts.
+	org.GET("/completion", s.handleCompletion)
+	org.GET("/completion.csv", s.handleCompletionCSV)
+	org.GET("/people/:id/record", s.handlePersonRecord)
+	org.GET("/courses/:slug/report", s.handleCourseReport)
+	org.GET("/charts", s.handleCharts)
+	// External training (first aid, ASIST…): types, records and their evidence files. Writes are
+	// for org admins (the store says 403 to a manager); anyone records their own under /me.
+	org.GET("/training-types", s.handleTrainingTypeList)
+	org.POST("/training-types", s.handleTrainingTypeCreate)
+	org.DELETE("/training-types/:id", s.handleTrainingTypeDelete)
+	org.GET("/training-records", s.handleTrainingRecordList)
+	org.POST("/training-records", s.handleTrainingRecordCreate)
+	org.DELETE("/training-records/:id", s.handleTrainingRecordDelete)
+	org.GET("/training-records/:id/evidence", s.handleTrainingEvidence)
+	authed.GET("/me/training-types", s.handleTrainingTypeList)
+	authed.GET("/me/training-records", s.handleMyTrainingRecordList)
+	authed.POST("/me/training-records", s.handleMyTrainingRecordCreate)
+	authed.GET("/me/training-records/:id/evidence", s.handleTrainingEvidence)
+
+	// Reminders: the bell, reminder settings, and the one-click unsubscribe link in a digest.
+	authed.GET("/me/notifications", s.handleNotificationList)
+	authed.POST("/me/notifications/read", s.handleNotificationRead)
+	authed.GET("/me/notification-preferences", s.handlePreferencesGet)
+	authed.PUT("/me/notification-preferences", s.handlePreferencesPut)
+	api.GET("/unsubscribe/:token", s.handleUnsubscribeGet)
+	api.POST("/unsubscribe/:token", s.handleUnsubscribe)
+
+	// Operations: read-only, for platform operators; everyone else gets 404.
+	ops := api.Group("/ops", s.requireOperator)
+	ops.GET("/queues", s.handleOpsQueues)
+	ops.GET("/queues/:queue/archived", s.handleOpsArchived)
 	return r
 }

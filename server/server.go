@@ -10,13 +10,16 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/gorilla/websocket"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
 	"peerpath/courses"
+	"peerpath/server/rooms"
 )
 
 // Mailbox is the development mailbox: mail that would have been sent, kept for the operator to
@@ -61,6 +64,10 @@ type Config struct {
 	CertificatePDF func(c *courses.Certificate, verifyURL string) ([]byte, error)
 	// VerifyPerMinute bounds public certificate checks per address (default 60).
 	VerifyPerMinute int
+	// CalendarICS draws a calendar (.ics) file; nil answers calendar downloads with 503.
+	CalendarICS func(inv *courses.CalendarInvite) ([]byte, error)
+	// Rooms tunes the live role-play hub; Store, Redis, Logger and KeyPrefix come from above.
+	Rooms rooms.Config
 }
 
 // Server handles HTTP.
@@ -78,9 +85,12 @@ type Server struct {
 	// verifyLimiter counts public verification requests per address.
 	verifyLimiter  *limiter
 	certificatePDF func(c *courses.Certificate, verifyURL string) ([]byte, error)
+	calendarICS    func(inv *courses.CalendarInvite) ([]byte, error)
 	maxBody        int64
 	cop            *http.CrossOriginProtection
 	engine         *gin.Engine
+	hub            *rooms.Hub
+	upgrader       websocket.Upgrader
 }
 
 // New returns a Server for cfg.
@@ -123,11 +133,34 @@ func New(cfg Config) (*Server, error) {
 		verifyLimiter: &limiter{rdb: cfg.Redis, prefix: cfg.KeyPrefix + "ratelimit:", max: cfg.VerifyPerMinute,
 			window: time.Minute, now: cfg.Store.Now},
 		certificatePDF: cfg.CertificatePDF,
+		calendarICS:    cfg.CalendarICS,
 	}
 	if err := s.cop.AddTrustedOrigin(u.Scheme + "://" + u.Host); err != nil {
 		return nil, err
 	}
-	s.metrics, err = newMetrics(cfg.Registry, cfg.Store)
+	rc := cfg.Rooms
+	if rc.Store == nil {
+		rc.Store = cfg.Store
+	}
+	if rc.Redis == nil {
+		rc.Redis = cfg.Redis
+	}
+	if rc.Logger == nil {
+		rc.Logger = cfg.Logger
+	}
+	if rc.KeyPrefix == "" {
+		rc.KeyPrefix = cfg.KeyPrefix
+	}
+	s.hub = rooms.NewHub(rc)
+	s.upgrader = websocket.Upgrader{
+		ReadBufferSize: 1024, WriteBufferSize: 1024, WriteBufferPool: &sync.Pool{},
+		CheckOrigin: s.sameOrigin,
+		Error:       s.upgradeError,
+	}
+	if err := s.registerRoomMetrics(cfg.Registry); err != nil {
+		return nil, err
+	}
+	s.metrics, err = newMetrics(cfg.Registry, cfg.Store, cfg.Redis)
 	if err != nil {
 		return nil, err
 	}
@@ -135,6 +168,13 @@ func New(cfg Config) (*Server, error) {
 	s.engine = s.routes()
 	return s, nil
 }
+
+// Close ends the live role-play connections, telling each client the server is going away, so
+// they resume on another instance. http.Server.Shutdown does not reach hijacked connections.
+func (s *Server) Close(ctx context.Context) { s.hub.Close(ctx) }
+
+// Hub is the live role-play hub.
+func (s *Server) Hub() *rooms.Hub { return s.hub }
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.ServeHTTP(w, r) }

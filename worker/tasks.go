@@ -17,6 +17,7 @@ const (
 	TypeEmailSend        = courses.TaskEmailSend
 	TypeSessionCleanup   = "session:cleanup"
 	TypeCertificateIssue = courses.TaskCertificateIssue
+	TypeReminderScan     = "reminder:scan"
 )
 
 // EmailSendPayload is one email to render and deliver.
@@ -28,6 +29,8 @@ var options = map[string][]asynq.Option{
 	TypeEmailSend:        {asynq.MaxRetry(15), asynq.Timeout(time.Minute), asynq.Retention(24 * time.Hour)},
 	TypeSessionCleanup:   {asynq.MaxRetry(3), asynq.Timeout(5 * time.Minute), asynq.Retention(2 * time.Hour)},
 	TypeCertificateIssue: {asynq.MaxRetry(20), asynq.Timeout(time.Minute), asynq.Retention(24 * time.Hour)},
+	// A scan that fails is retried within the hour; the next hour's scan catches up anyway.
+	TypeReminderScan: {asynq.MaxRetry(5), asynq.Timeout(20 * time.Minute), asynq.Retention(2 * time.Hour)},
 }
 
 // CertificateIssuePayload names the completion to certify.
@@ -54,4 +57,10 @@ func NewEmailSendTask(p EmailSendPayload) (*asynq.Task, error) {
 // NewSessionCleanupTask returns a session:cleanup task.
 func NewSessionCleanupTask() *asynq.Task {
 	return asynq.NewTask(TypeSessionCleanup, nil, options[TypeSessionCleanup]...)
+}
+
+// NewReminderScanTask returns a reminder:scan task. The scheduler queues one an hour; each finds
+// the organisations where it is digest time.
+func NewReminderScanTask() *asynq.Task {
+	return asynq.NewTask(TypeReminderScan, nil, options[TypeReminderScan]...)
 }

@@ -71,6 +71,7 @@ func (w *Worker) Mux() *asynq.ServeMux {
 	mux := asynq.NewServeMux()
 	mux.HandleFunc(TypeEmailSend, w.handleEmailSend)
 	mux.HandleFunc(TypeSessionCleanup, w.handleSessionCleanup)
+	mux.HandleFunc(TypeReminderScan, w.handleReminderScan)
 	if w.cfg.Signer != nil {
 		mux.HandleFunc(TypeCertificateIssue, w.handleCertificateIssue)
 	}
@@ -93,7 +94,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	}
 	relay := &Relay{Store: w.cfg.Store, Client: w.client, Queue: w.cfg.Queue, Logger: w.cfg.Logger, Interval: w.cfg.RelayInterval, Types: w.Types()}
 	sched := &Scheduler{Client: w.client, Queue: w.cfg.Queue, Logger: w.cfg.Logger, Now: w.cfg.Store.Now,
-		Entries: []Periodic{{Every: time.Hour, Task: NewSessionCleanupTask}}}
+		Entries: []Periodic{{Every: time.Hour, Task: NewSessionCleanupTask}, {Every: time.Hour, Task: NewReminderScanTask}}}
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { defer wg.Done(); relay.Run(ctx) }()

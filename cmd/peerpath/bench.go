@@ -35,11 +35,23 @@ func benchFlags(fs *flag.FlagSet) {
 	fs.Int("rounds", 5, "interleaved rounds: each measurement runs duration/rounds per round, beside the baseline")
 	fs.String("out", "docs/benchmarks.md", "the file the figures are written into")
 	fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	fs.Duration("warmup", 3*time.Second, "rooms: load before each measurement counts")
+	fs.Float64("scale", 1, "rooms: the share of the full load to run (1 = 3,000 connections per scenario)")
+	fs.String("memprofile", "", "rooms: write each server's heap profile, once connected, into this folder")
+	fs.String("serve", "", "rooms, internal: run one benchmark server (thin or peerpath) for a parent run")
+	fs.String("addr", "127.0.0.1:0", "rooms, internal: where --serve listens")
+	fs.String("prefix", "", "rooms, internal: the Redis key prefix of --serve peerpath")
 }
 
 // runBench measures throughput and latency of a feature against a baseline in the same run, on a
 // database of its own that it drops afterwards.
 func runBench(ctx context.Context, a *app, fs *flag.FlagSet, _ []string) error {
+	if a.sub == "org" {
+		return runBenchOrg(ctx, a, fs)
+	}
+	if a.sub == "rooms" {
+		return runBenchRooms(ctx, a, fs)
+	}
 	dur, _ := time.ParseDuration(fs.Lookup("duration").Value.String())
 	var conc, rounds int
 	fmt.Sscan(fs.Lookup("concurrency").Value.String(), &conc)

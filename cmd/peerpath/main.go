@@ -49,7 +49,7 @@ var commands = []command{
 	{name: "demo", summary: "Create the demo organisations and people (idempotent) and print their logins.", run: runDemo},
 	{name: "org", subs: []string{"create"}, args: "create --name NAME --admin-email EMAIL [--slug SLUG]", summary: "Create an organisation and invite its first admin.", run: runOrg, flags: orgFlags},
 	{name: "courses", subs: []string{"check", "import"}, args: "check DIR | import DIR --org SLUG", summary: "Check a folder of course content, or import an organisation's own courses.", run: runCourses, flags: coursesFlags},
-	{name: "bench", subs: []string{"learning"}, args: "learning [--duration 10s] [--concurrency 16] [--out docs/benchmarks.md]", summary: "Measure a feature beside its baseline on a fresh database and write the figures to docs/benchmarks.md.", run: runBench, flags: benchFlags},
+	{name: "bench", subs: []string{"learning", "org", "rooms"}, args: "learning|org|rooms [--duration 10s] [--concurrency 16] [--out docs/benchmarks.md] (rooms: [--duration 15s] [--warmup 3s] [--scale 1])", summary: "Measure a feature beside its baseline on a fresh database and write the figures to docs/benchmarks.md.", run: runBench, flags: benchFlags},
 	{name: "healthcheck", summary: "Exit 0 when the server on PEERPATH_ADDR answers /healthz (for container health checks).", run: runHealthcheck},
 	{name: "version", summary: "Print the version.", run: func(_ context.Context, a *app, _ *flag.FlagSet, _ []string) error {
 		fmt.Fprintln(a.stdout, "peerpath", version)

@@ -9,10 +9,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
 
+	"peerpath/courses"
+	"peerpath/courses/content"
 	"peerpath/frontend"
 	"peerpath/migrations"
 	"peerpath/server"
@@ -66,6 +69,9 @@ func runServe(ctx context.Context, a *app, fs *flag.FlagSet, _ []string) error {
 	if err := syncShipped(ctx, store); err != nil {
 		return err
 	}
+	if store.RoleplayKit, err = roleplayKit(); err != nil {
+		return err
+	}
 	sign, err := signer(ctx, c, store)
 	if err != nil {
 		return err
@@ -78,7 +84,10 @@ func runServe(ctx context.Context, a *app, fs *flag.FlagSet, _ []string) error {
 	if err != nil {
 		return err
 	}
-	cfg := server.Config{Store: store, Redis: rdb, Logger: log, BaseURL: c.BaseURL, Frontend: dist, CertificatePDF: certificatePDF}
+	cfg := server.Config{Store: store, Redis: rdb, Logger: log, BaseURL: c.BaseURL, Frontend: dist, CertificatePDF: certificatePDF,
+		CalendarICS: mail.ICS}
+	host, _ := os.Hostname()
+	cfg.Rooms.Instance = fmt.Sprintf("%s-%d", host, os.Getpid())
 	if box != nil && c.Env == "development" {
 		cfg.Mailbox = mailboxView{box}
 	}
@@ -118,6 +127,7 @@ func runServe(ctx context.Context, a *app, fs *flag.FlagSet, _ []string) error {
 
 	select {
 	case err := <-serveErr:
+		srv.Close(context.Background())
 		stopWorker()
 		wg.Wait()
 		return err
@@ -126,6 +136,9 @@ func runServe(ctx context.Context, a *app, fs *flag.FlagSet, _ []string) error {
 	log.Info("shutting down: draining requests")
 	shutCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
+	// Live role-play sockets are hijacked, so Shutdown would not close them: tell them the server
+	// is going away first, and they resume on another instance.
+	srv.Close(shutCtx)
 	err = httpSrv.Shutdown(shutCtx)
 	stopWorker()
 	wg.Wait()
@@ -159,6 +172,16 @@ func runWorker(ctx context.Context, a *app, _ *flag.FlagSet, _ []string) error {
 	fmt.Fprintf(a.stdout, "Peerpath %s worker is running (queue %s)\n", version, c.Queue)
 	return worker.New(worker.Config{Store: store, Redis: redisOpt, Queue: c.Queue, Sender: send, Logger: log,
 		Signer: sign, BaseURL: c.BaseURL}).Run(ctx)
+}
+
+// roleplayKit is the shipped scenario cards and rubric criteria that role-play sessions are
+// scheduled from.
+func roleplayKit() (courses.RoleplayKit, error) {
+	lib, err := content.Load(content.Shipped)
+	if err != nil {
+		return courses.RoleplayKit{}, fmt.Errorf("shipped role-play kit:\n%w", err)
+	}
+	return courses.RoleplayKit{Cards: lib.Cards, Criteria: lib.Criteria}, nil
 }
 
 // mailboxView shows the development mailbox through the server's Mailbox interface.

@@ -85,21 +85,23 @@ async function signOut(page) {
 }
 
 /** mailIDs lists the ids of the messages to an address, newest first, through the API. */
-async function mailIDs(page, address) {
+async function mailIDs(page, address, subject = '') {
   const res = await page.request.get('/api/v1/dev/mail');
   assert.equal(res.status(), 200, `GET /api/v1/dev/mail answered ${res.status()}`);
   const body = await res.json();
-  return body.items.filter((m) => m.to.toLowerCase().includes(address.toLowerCase())).map((m) => m.id);
+  return body.items
+    .filter((m) => m.to.toLowerCase().includes(address.toLowerCase()) && m.subject.includes(subject))
+    .map((m) => m.id);
 }
 
 /**
  * openNewestMail opens the mailbox page, waits for a message to the address that is not one of
  * `seen` (mail goes out through the job queue, so it may take a moment), and opens it.
  */
-async function openNewestMail(page, address, seen, shotName) {
+async function openNewestMail(page, address, seen, shotName, subject = '') {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const ids = await mailIDs(page, address);
+    const ids = await mailIDs(page, address, subject);
     if (ids.some((id) => !seen.includes(id))) break;
     if (Date.now() > deadline) throw new Error(`no new mail to ${address} within 30 s`);
     await page.waitForTimeout(500);
@@ -109,7 +111,8 @@ async function openNewestMail(page, address, seen, shotName) {
   await page.locator('table').waitFor();
   await check(page, shotName);
   // The list is newest first: the first row to the address is the newest message.
-  const row = page.locator('tbody tr', { hasText: address }).first();
+  // Other mail (a reminder digest, say) may reach the same person meanwhile: match the subject.
+  const row = page.locator('tbody tr', { hasText: address }).filter({ hasText: subject }).first();
   await row.getByRole('link').click();
   await page.locator('pre.mail-text').waitFor();
   await check(page, `${shotName}-message`);
@@ -390,7 +393,8 @@ test('invite a person who then joins', async (page) => {
 });
 
 test('reset a forgotten password', async (page) => {
-  const email = 'trainee2@riverside.example';
+  // trainee5, so the role-play test can still sign trainee1–3 in with the demo password.
+  const email = 'trainee5@riverside.example';
   const seen = await mailIDs(page, email);
 
   await page.goto('/login');
@@ -402,12 +406,12 @@ test('reset a forgotten password', async (page) => {
   await page.getByRole('status').filter({ hasText: "If an account exists for that email, we've sent a link" }).waitFor();
   await check(page, 'reset-sent');
 
-  await openNewestMail(page, email, seen, 'dev-mail-reset');
+  await openNewestMail(page, email, seen, 'dev-mail-reset', 'Reset your Peerpath password');
   const href = await followMailLink(page, '/reset/');
   await heading(page, 'Choose a new password');
   await check(page, 'reset-complete');
 
-  const password = `trainee two passphrase ${Date.now()}`;
+  const password = `trainee five passphrase ${Date.now()}`;
   await page.getByLabel('New password', { exact: true }).fill(password);
   await page.getByLabel('Type the new password again').fill(password);
   await page.getByRole('button', { name: 'Change my password' }).click();
@@ -841,6 +845,136 @@ test('earn a certificate', async (page) => {
     assert.deepEqual(errors, [], 'the verification page runs without errors');
   } finally {
     await anon.close();
+  }
+});
+
+// ---------------------------------------------------------------- role-play
+
+/** seatOf reads the seat a trainee holds from their own room page. */
+async function seatOf(page) {
+  const me = page.locator('.room-members li', { hasText: '(you)' });
+  await me.waitFor();
+  return (await me.locator('.room-seat').innerText()).trim();
+}
+
+test('run a live role-play triad', async (trainer) => {
+  const browser = trainer.context().browser();
+  await signIn(trainer, 'trainer@riverside.example', DEMO_PASSWORD);
+  await signedInHome(trainer);
+
+  // The trainer schedules a session for trainee1–3, starting in a few minutes.
+  await trainer.goto('/roleplay');
+  await heading(trainer, 'Role-play practice');
+  await check(trainer, 'roleplay-sessions');
+  await trainer.getByRole('link', { name: 'Schedule a session' }).click();
+  await heading(trainer, 'Schedule a role-play session');
+  await trainer.getByLabel('Title').fill('Triad practice: first visits');
+  const [date, time] = await trainer.evaluate(() => {
+    const d = new Date(Date.now() + 4 * 60_000);
+    const pad = (n) => String(n).padStart(2, '0');
+    return [`${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`, `${pad(d.getHours())}:${pad(d.getMinutes())}`];
+  });
+  await trainer.getByLabel('Date', { exact: true }).fill(date);
+  await trainer.getByLabel('Start time').fill(time);
+  await trainer.locator('input[id^="card-"]').first().check();
+  const trainees = { trainee1: 'Sam Okafor', trainee2: 'Priya Nair', trainee3: 'Jordan Ellis' };
+  for (const name of Object.values(trainees)) await trainer.getByLabel(name, { exact: true }).check();
+  await check(trainer, 'roleplay-schedule');
+  await trainer.getByRole('button', { name: /^Schedule/ }).click();
+  await heading(trainer, 'Triad practice: first visits');
+  const sessionPath = new URL(trainer.url()).pathname;
+  assert.match(sessionPath, /^\/roleplay\/[0-9a-f-]{36}$/);
+  await check(trainer, 'roleplay-session');
+  await trainer.getByRole('link', { name: 'Join the session' }).click();
+  await trainer.getByText('Trainer console').first().waitFor();
+  await trainer.getByText('Connected to the session').waitFor();
+  await check(trainer, 'roleplay-console-lobby');
+
+  // Each trainee joins from their own browser.
+  const contexts = [];
+  const pages = {};
+  try {
+    for (const [who, name] of Object.entries(trainees)) {
+      const ctx = await browser.newContext({ baseURL: BASE, viewport: { width: 1280, height: 900 } });
+      ctx.setDefaultTimeout(10_000);
+      contexts.push(ctx);
+      const page = await ctx.newPage();
+      await signIn(page, `${who}@riverside.example`, DEMO_PASSWORD);
+      await signedInHome(page, name);
+      await page.goto(sessionPath);
+      await heading(page, 'Triad practice: first visits');
+      await page.getByRole('link', { name: 'Join the session' }).click();
+      await page.getByText('Connected to the session').waitFor();
+      await page.getByRole('heading', { name: 'Waiting for the trainer' }).waitFor();
+      pages[who] = page;
+    }
+    await check(pages.trainee1, 'roleplay-trainee-lobby');
+    await trainer.getByRole('table', { name: /Everyone in this session: 4 of 4 connected/ }).waitFor();
+
+    // The trainer starts early, forms the triad and starts a round.
+    await trainer.getByRole('button', { name: 'Start the session now' }).click();
+    for (const page of Object.values(pages)) await page.getByRole('heading', { name: 'Session running' }).waitFor();
+    await trainer.getByRole('button', { name: 'Form triads automatically' }).click();
+    await trainer.getByRole('article', { name: 'Group 1' }).waitFor();
+    const form = trainer.getByRole('form', { name: 'Start a round' });
+    await form.getByRole('button', { name: 'Start round' }).click();
+    await check(trainer, 'roleplay-console-round');
+
+    const bySeat = {};
+    for (const [who, page] of Object.entries(pages)) {
+      const seat = await seatOf(page);
+      bySeat[seat] = { who, page };
+      const show = page.getByRole('button', { name: 'Show the scenario' });
+      if (await show.count()) await show.click();
+      await page.getByRole('heading', { name: 'The situation (everyone in your group sees this)' }).waitFor();
+    }
+    assert.deepEqual(Object.keys(bySeat).sort(), ['Observer', 'Peer worker', 'Speaker'], 'one trainee in each seat');
+    const speaker = bySeat.Speaker.page;
+    const peer = bySeat['Peer worker'].page;
+    const observer = bySeat.Observer.page;
+    await check(speaker, 'roleplay-speaker');
+    await check(observer, 'roleplay-observer');
+
+    // The speaker's brief reaches the speaker and nobody else.
+    const speakerBrief = (await speaker.locator('.room-brief-text').innerText()).trim();
+    assert.ok(speakerBrief.length > 20, 'the speaker has a private brief');
+    for (const page of [peer, observer, trainer]) {
+      const text = await page.locator('body').innerText();
+      assert.ok(!text.includes(speakerBrief.slice(0, 60)), 'only the speaker sees the speaker brief');
+    }
+
+    // Practice ends early; the observer scores the peer worker against the rubric.
+    await trainer.getByRole('button', { name: 'Next step for Group 1' }).click();
+    const feedback = observer.getByRole('form', { name: 'Your turn to give feedback' });
+    await feedback.waitFor();
+    const criteria = feedback.locator('fieldset');
+    const n = await criteria.count();
+    assert.ok(n >= 2, `the rubric has criteria (got ${n})`);
+    for (let i = 0; i < n; i++) await criteria.nth(i).getByRole('radio', { name: 'Score 3' }).check();
+    await feedback.getByRole('textbox').fill('You let them set the pace and checked what they wanted.');
+    await check(observer, 'roleplay-rubric');
+    await feedback.getByRole('button', { name: 'Send feedback' }).click();
+    await observer.getByText(/^(Feedback sent\. Thank you\.|Your feedback is in\. Thank you\.)$/).first().waitFor();
+
+    // The round ends and roles rotate: the old observer now holds another seat.
+    await trainer.getByRole('button', { name: 'End round in Group 1' }).click();
+    await trainer.getByRole('button', { name: 'Rotate roles in Group 1' }).click();
+    await observer.locator('.room-members li', { hasText: '(you)' }).getByText('Observer').waitFor({ state: 'detached' });
+    assert.notEqual(await seatOf(observer), 'Observer', 'roles rotated');
+
+    // Practice ends; the debrief shows the scores.
+    await trainer.getByRole('button', { name: 'End practice' }).click();
+    await trainer.getByRole('button', { name: 'Yes, end practice' }).click();
+    await speaker.getByRole('heading', { name: 'Practice is over' }).waitFor();
+    await check(speaker, 'roleplay-practice-over');
+    await trainer.goto(`${sessionPath}/debrief`);
+    await heading(trainer, 'Debrief: Triad practice: first visits');
+    const scores = trainer.getByRole('table', { name: /Group 1: mean observer scores/ });
+    await scores.waitFor();
+    assert.ok((await scores.innerText()).includes('3'), 'the debrief shows the observer scores');
+    await check(trainer, 'roleplay-debrief');
+  } finally {
+    for (const ctx of contexts) await ctx.close();
   }
 });
 

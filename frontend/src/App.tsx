@@ -14,8 +14,28 @@ import { Course } from './learn/Course';
 import { Courses } from './learn/Courses';
 import { ModuleReader } from './learn/Module';
 import { ScenarioPage } from './learn/Scenario';
+import { Notifications } from './notifications/Notifications';
+import { Settings as NotificationSettings } from './notifications/Settings';
+import { Unsubscribe } from './notifications/Unsubscribe';
+import { Ops } from './ops/Ops';
 import { Invitations } from './org/Invitations';
+import { People } from './org/People';
+import { Matrix } from './org/Matrix';
+import { PersonRecord } from './org/PersonRecord';
+import { Report } from './org/Report';
+import { Tokens } from './org/Tokens';
+import { Assign } from './org/Assign';
+import { Audit } from './org/Audit';
+import { Teams, TeamPage } from './org/Teams';
+import { MyTraining, Training } from './org/Training';
+import { MyData } from './privacy/MyData';
 import { QuizPage } from './quiz/Quiz';
+import { Debrief } from './roleplay/Debrief';
+import { Portfolio } from './roleplay/Portfolio';
+import { RoomPage } from './roleplay/room/RoomPage';
+import { Schedule } from './roleplay/Schedule';
+import { Session } from './roleplay/Session';
+import { Sessions } from './roleplay/Sessions';
 
 /** AppRoutes is every page of the app, on one screen. */
 export function AppRoutes() {
@@ -34,6 +54,102 @@ export function AppRoutes() {
         <Route path="/reset" element={<ResetRequest />} />
         <Route path="/reset/:token" element={<ResetComplete />} />
         <Route path="/invite/:token" element={<Invite />} />
+        <Route
+          path="/org/people"
+          element={
+            <RequireAuth>
+              <People />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="/org/completion"
+          element={
+            <RequireAuth>
+              <Matrix />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="/org/people/:id/record"
+          element={
+            <RequireAuth>
+              <PersonRecord />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="/org/report/:slug"
+          element={
+            <RequireAuth>
+              <Report />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="/org/teams"
+          element={
+            <RequireAuth>
+              <Teams />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="/org/teams/:id"
+          element={
+            <RequireAuth>
+              <TeamPage />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="/org/assign"
+          element={
+            <RequireAuth role="org_admin">
+              <Assign />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="/org/audit"
+          element={
+            <RequireAuth role="org_admin">
+              <Audit />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="/org/training"
+          element={
+            <RequireAuth>
+              <Training />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="/me/training"
+          element={
+            <RequireAuth>
+              <MyTraining />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="/org/api-tokens"
+          element={
+            <RequireAuth role="org_admin">
+              <Tokens />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="/me/data"
+          element={
+            <RequireAuth>
+              <MyData />
+            </RequireAuth>
+          }
+        />
         <Route
           path="/org/invitations"
           element={
@@ -87,6 +203,81 @@ export function AppRoutes() {
           element={
             <RequireAuth>
               <Certificates />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="/roleplay"
+          element={
+            <RequireAuth>
+              <Sessions />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="/roleplay/new"
+          element={
+            <RequireAuth>
+              <Schedule />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="/roleplay/portfolio"
+          element={
+            <RequireAuth>
+              <Portfolio />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="/roleplay/:id"
+          element={
+            <RequireAuth>
+              <Session />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="/roleplay/:id/debrief"
+          element={
+            <RequireAuth>
+              <Debrief />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="/roleplay/:id/room"
+          element={
+            <RequireAuth>
+              <RoomPage />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="/notifications"
+          element={
+            <RequireAuth>
+              <Notifications />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="/notifications/settings"
+          element={
+            <RequireAuth>
+              <NotificationSettings />
+            </RequireAuth>
+          }
+        />
+        {/* Public: the one-click link in a reminder email works without signing in. */}
+        <Route path="/unsubscribe/:token" element={<Unsubscribe />} />
+        {/* Platform operators only; everyone else sees "page not found". */}
+        <Route
+          path="/ops"
+          element={
+            <RequireAuth>
+              <Ops />
             </RequireAuth>
           }
         />

@@ -89,7 +89,7 @@ func checkRoom(tb testing.TB, r *rooms.Room) {
 		}
 	}
 	for _, id := range trainees {
-		s := r.Snapshot(id, &testCard)
+		s := r.Snapshot(id)
 		b, err := json.Marshal(s)
 		if err != nil {
 			tb.Fatal(err)

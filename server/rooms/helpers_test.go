@@ -29,6 +29,11 @@ var testCard = courses.Card{
 	Rubric: []string{"R1", "R2"},
 }
 
+var testCriteria = []courses.Criterion{
+	{ID: "R1", Title: "Listening", Levels: [4]string{"l1", "l2", "l3", "l4"}},
+	{ID: "R2", Title: "Purpose", Levels: [4]string{"p1", "p2", "p3", "p4"}},
+}
+
 // Senders in the fixture: a trainer, a trainee who is the observer of g1, a trainee in g2.
 const (
 	trainer  rooms.ParticipantID = "t"
@@ -46,7 +51,7 @@ func MustRoom(tb testing.TB, phase rooms.SessionPhase) (*rooms.Room, time.Time) 
 	for _, id := range trainees {
 		roster = append(roster, rooms.Participant{ID: id, Name: string(id), Role: rooms.RoleTrainee})
 	}
-	r, err := rooms.NewRoom("s1", start, roster, []courses.Card{testCard})
+	r, err := rooms.NewRoom("s1", start, roster, []courses.Card{testCard}, testCriteria)
 	if err != nil {
 		tb.Fatalf("new room: %v", err)
 	}

@@ -47,9 +47,11 @@ const (
 	IntentRoundResume  IntentType = "round.resume"
 	IntentRoundExtend  IntentType = "round.extend"
 	IntentRoundEnd     IntentType = "round.end"
+	IntentRoundAdvance IntentType = "round.advance"
 	IntentRolesRotate  IntentType = "roles.rotate"
 	IntentBroadcast    IntentType = "broadcast"
 	IntentSessionEnd   IntentType = "session.end"
+	IntentSessionStart IntentType = "session.start"
 )
 
 // EventType names what the server tells clients.
@@ -96,13 +98,24 @@ type Intent struct {
 // HelloData opens or resumes a connection; LastSeq is the last event seq the client saw.
 type HelloData struct {
 	LastSeq int64 `json:"last_seq"`
+	// TranscriptConsent is the person's answer, when the session may keep a transcript, to
+	// having their chat kept. Chat is kept only while everyone who joined said yes.
+	TranscriptConsent *bool `json:"transcript_consent,omitempty"`
 }
 
 // ChatData is a chat message. A trainer may name a group; without one it goes to everyone.
 type ChatData struct {
 	Text  string  `json:"text"`
 	Group GroupID `json:"group,omitempty"`
+	// Channel is "group" (the default for someone in a group) or "session", to write to everyone.
+	Channel string `json:"channel,omitempty"`
 }
+
+// Chat channels.
+const (
+	ChannelGroup   = "group"
+	ChannelSession = "session"
+)
 
 // HandRaiseData raises the sender's hand.
 type HandRaiseData struct{}
@@ -157,6 +170,10 @@ type RoundExtendData struct {
 type BroadcastData struct {
 	Text string `json:"text"`
 }
+
+// SessionStartData starts the session from the lobby before its scheduled time, when everyone
+// is there.
+type SessionStartData struct{}
 
 // SessionEndData ends the session: from running it moves to debrief, from lobby or debrief to ended.
 type SessionEndData struct{}
@@ -254,7 +271,7 @@ func newData(t IntentType) any {
 		return &GroupsAssignData{}
 	case IntentRoundStart:
 		return &RoundStartData{}
-	case IntentRoundPause, IntentRoundResume, IntentRoundEnd, IntentRolesRotate:
+	case IntentRoundPause, IntentRoundResume, IntentRoundEnd, IntentRolesRotate, IntentRoundAdvance:
 		return &RoundTargetData{}
 	case IntentRoundExtend:
 		return &RoundExtendData{}
@@ -262,6 +279,8 @@ func newData(t IntentType) any {
 		return &BroadcastData{}
 	case IntentSessionEnd:
 		return &SessionEndData{}
+	case IntentSessionStart:
+		return &SessionStartData{}
 	}
 	return nil
 }
@@ -337,6 +356,12 @@ func validateData(in Intent) error {
 			return errorf(CodeInvalid, "last_seq is negative")
 		}
 	case *ChatData:
+		if d.Channel != "" && d.Channel != ChannelGroup && d.Channel != ChannelSession {
+			return errorf(CodeInvalid, "channel must be %q or %q", ChannelGroup, ChannelSession)
+		}
+		if d.Channel == ChannelSession && d.Group != "" {
+			return errorf(CodeInvalid, "give a group or the session channel, not both")
+		}
 		return checkText("text", d.Text, true, maxChatRunes)
 	case *PauseSignalData:
 		return checkText("reason", d.Reason, false, maxReasonRunes)
@@ -348,7 +373,8 @@ func validateData(in Intent) error {
 		}
 		return checkText("comment", d.Comment, false, maxCommentRunes)
 	case *GroupsAssignData:
-		if d.Auto == (len(d.Groups) > 0) {
+		// An empty list (not a missing one) brings everyone back to the main room.
+		if d.Auto == (d.Groups != nil) {
 			return errorf(CodeInvalid, "give either auto or groups")
 		}
 	case *RoundStartData:

@@ -146,18 +146,25 @@ type Room struct {
 	participants map[ParticipantID]*Participant
 	groups       []*group
 	cards        map[string]*courses.Card
+	cardOrder    []string
+	criteria     map[string]courses.Criterion
 	feedback     []Feedback
 	signals      []PauseSignal
 }
 
-// NewRoom returns a scheduled session for a roster and the cards its rounds may use.
-func NewRoom(id string, startsAt time.Time, roster []Participant, cards []courses.Card) (*Room, error) {
+// NewRoom returns a scheduled session for a roster, the cards its rounds may use and the rubric
+// criteria those cards name.
+func NewRoom(id string, startsAt time.Time, roster []Participant, cards []courses.Card, criteria []courses.Criterion) (*Room, error) {
 	r := &Room{
 		id:           id,
 		startsAt:     startsAt,
 		phase:        SessionScheduled,
 		participants: make(map[ParticipantID]*Participant, len(roster)),
 		cards:        make(map[string]*courses.Card, len(cards)),
+		criteria:     make(map[string]courses.Criterion, len(criteria)),
+	}
+	for _, c := range criteria {
+		r.criteria[c.ID] = c
 	}
 	for _, p := range roster {
 		if p.ID == "" {
@@ -175,6 +182,9 @@ func NewRoom(id string, startsAt time.Time, roster []Participant, cards []course
 	}
 	for i := range cards {
 		c := cards[i]
+		if _, dup := r.cards[c.ID]; !dup {
+			r.cardOrder = append(r.cardOrder, c.ID)
+		}
 		r.cards[c.ID] = &c
 	}
 	return r, nil
@@ -274,9 +284,10 @@ type ParticipantData struct {
 
 // ChatEvent is the data of a chat event.
 type ChatEvent struct {
-	From  ParticipantID `json:"from"`
-	Group GroupID       `json:"group,omitempty"`
-	Text  string        `json:"text"`
+	From    ParticipantID `json:"from"`
+	Group   GroupID       `json:"group,omitempty"`
+	Text    string        `json:"text"`
+	Channel string        `json:"channel"`
 }
 
 // HandEvent is the data of hand.raised; Raised is false when a hand is lowered.
@@ -411,7 +422,7 @@ func (r *Room) Leave(now time.Time, id ParticipantID) []Out {
 func trainerOnly(t IntentType) bool {
 	switch t {
 	case IntentGroupsAssign, IntentRoundStart, IntentRoundPause, IntentRoundResume, IntentRoundExtend,
-		IntentRoundEnd, IntentRolesRotate, IntentBroadcast, IntentSessionEnd:
+		IntentRoundEnd, IntentRolesRotate, IntentBroadcast, IntentSessionEnd, IntentSessionStart, IntentRoundAdvance:
 		return true
 	}
 	return false
@@ -426,6 +437,8 @@ func allowedIn(t IntentType, p SessionPhase) bool {
 		return p == SessionLobby || p == SessionRunning || p == SessionDebrief
 	case IntentGroupsAssign:
 		return p == SessionLobby || p == SessionRunning
+	case IntentSessionStart:
+		return p == SessionLobby
 	}
 	return p == SessionRunning
 }
@@ -474,6 +487,8 @@ func (r *Room) Apply(now time.Time, from ParticipantID, in Intent) ([]Out, error
 			return r.resumeRounds(d.Group)
 		case IntentRoundEnd:
 			return r.endRounds(d.Group)
+		case IntentRoundAdvance:
+			return r.advanceRounds(d.Group)
 		default:
 			return r.rotate(d.Group)
 		}
@@ -483,12 +498,18 @@ func (r *Room) Apply(now time.Time, from ParticipantID, in Intent) ([]Out, error
 		return []Out{r.emit(toAll(), EventBroadcast, BroadcastEvent{From: p.ID, Text: d.Text})}, nil
 	case *SessionEndData:
 		return r.endSession(), nil
+	case *SessionStartData:
+		r.phase = SessionRunning
+		return []Out{r.emit(toAll(), EventSnapshot, nil)}, nil
 	}
 	return nil, errorf(CodeInvalid, "data does not match type %q", in.Type)
 }
 
 func (r *Room) chat(p *Participant, d *ChatData) ([]Out, error) {
 	to := toAll()
+	if d.Channel == ChannelSession {
+		return []Out{r.emit(to, EventChat, ChatEvent{From: p.ID, Text: d.Text, Channel: ChannelSession})}, nil
+	}
 	if p.Role == RoleTrainer {
 		if d.Group != "" {
 			if r.group(d.Group) == nil {
@@ -504,7 +525,11 @@ func (r *Room) chat(p *Participant, d *ChatData) ([]Out, error) {
 	} else if d.Group != "" {
 		return nil, errorf(CodeForbidden, "you are not in group %s", d.Group)
 	}
-	return []Out{r.emit(to, EventChat, ChatEvent{From: p.ID, Group: to.Group, Text: d.Text})}, nil
+	channel := ChannelSession
+	if to.Group != "" {
+		channel = ChannelGroup
+	}
+	return []Out{r.emit(to, EventChat, ChatEvent{From: p.ID, Group: to.Group, Text: d.Text, Channel: channel})}, nil
 }
 
 func (r *Room) lowerHand(p *Participant, d *HandLowerData) ([]Out, error) {
@@ -817,6 +842,26 @@ func (r *Room) endRounds(id GroupID) ([]Out, error) {
 	return outs, nil
 }
 
+// advanceRounds moves each running round on to its next phase now, as when a conversation ends
+// before its time: practice to the observer's feedback, and so on.
+func (r *Room) advanceRounds(id GroupID) ([]Out, error) {
+	gs, err := r.activeTargets(id, running, "running round")
+	if err != nil {
+		return nil, err
+	}
+	var outs []Out
+	for _, g := range gs {
+		g.round.phase = g.round.phase.next()
+		if g.round.phase == RoundDone {
+			outs = append(outs, r.end(g))
+			continue
+		}
+		g.round.endsAt = r.now.Add(g.round.feedback)
+		outs = append(outs, r.emit(toGroup(g.id), EventRoundPhase, RoundEvent{Group: g.id, Round: g.round.view()}))
+	}
+	return outs, nil
+}
+
 func (r *Room) rotate(id GroupID) ([]Out, error) {
 	gs, err := r.targets(id)
 	if err != nil {
@@ -884,18 +929,19 @@ func (r *Room) Tick(now time.Time) []Out {
 	return outs
 }
 
-// CardView is what one participant may see of a card: the shared situation for everyone and, for
-// someone in a seat, that seat's brief and nothing of the others'.
+// CardView is what one participant may see of a card: the shared situation and rubric for
+// everyone and, for someone in a seat, that seat's brief and nothing of the others'.
 type CardView struct {
-	ID             string       `json:"id"`
-	Title          string       `json:"title"`
-	Setting        string       `json:"setting"`
-	ContentWarning string       `json:"content_warning,omitempty"`
-	Shared         string       `json:"shared"`
-	Rubric         []string     `json:"rubric"`
-	Seat           courses.Seat `json:"seat,omitempty"`
-	Role           string       `json:"role,omitempty"`
-	Brief          string       `json:"brief,omitempty"`
+	ID             string              `json:"id"`
+	Title          string              `json:"title"`
+	Setting        string              `json:"setting"`
+	ContentWarning string              `json:"content_warning,omitempty"`
+	Shared         string              `json:"shared"`
+	Rubric         []string            `json:"rubric"`
+	Criteria       []courses.Criterion `json:"criteria"`
+	Seat           courses.Seat        `json:"seat,omitempty"`
+	Role           string              `json:"role,omitempty"`
+	Brief          string              `json:"brief,omitempty"`
 }
 
 // Snapshot is one participant's whole view of the session, sent on connect and whenever they
@@ -911,14 +957,74 @@ type Snapshot struct {
 	Groups       []GroupView     `json:"groups"`
 	Unassigned   []ParticipantID `json:"unassigned,omitempty"`
 	Card         *CardView       `json:"card,omitempty"`
-	Feedback     []Feedback      `json:"feedback"`
-	PauseSignals []PauseSignal   `json:"pause_signals,omitempty"`
+	// Cards and TrainerCards are for trainers: every card's shared parts, and the brief of the
+	// seat the trainer plays in a group of fewer than three.
+	Cards        []CardView           `json:"cards,omitempty"`
+	TrainerCards map[GroupID]CardView `json:"trainer_cards,omitempty"`
+	Feedback     []Feedback           `json:"feedback"`
+	PauseSignals []PauseSignal        `json:"pause_signals,omitempty"`
+	// The transport fills these in: whether the session may keep a transcript, and whether chat
+	// is being kept now (everyone who joined agreed).
+	TranscriptAllowed bool `json:"transcript_allowed"`
+	TranscriptKept    bool `json:"transcript_kept"`
 }
 
-// Snapshot returns what the participant may see, with card the card of their group's round (or
-// nil). Trainers see every group, the unassigned and the pause signals; trainees see their own
-// group. Only the brief for the participant's own seat is included.
-func (r *Room) Snapshot(id ParticipantID, card *courses.Card) Snapshot {
+// YouView is the private part of groups.assigned, round.started and roles.rotated, different for
+// each recipient: a trainee's group, seat and card with their own brief; a trainer's briefs for
+// the seats they play.
+type YouView struct {
+	Group        GroupID              `json:"group,omitempty"`
+	Seat         courses.Seat         `json:"seat,omitempty"`
+	Card         *CardView            `json:"card,omitempty"`
+	TrainerCards map[GroupID]CardView `json:"trainer_cards,omitempty"`
+}
+
+// Personal reports whether events of type t carry a YouView for each recipient.
+func Personal(t EventType) bool {
+	return t == EventGroupsAssigned || t == EventRoundStarted || t == EventRolesRotated
+}
+
+// You returns the private view of one participant as the room stands.
+func (r *Room) You(id ParticipantID) YouView {
+	p, ok := r.participants[id]
+	if !ok {
+		return YouView{}
+	}
+	if p.Role == RoleTrainer {
+		return YouView{TrainerCards: r.trainerCards()}
+	}
+	g := r.groupOf(id)
+	if g == nil {
+		return YouView{}
+	}
+	seat, _ := g.seat(id)
+	v := YouView{Group: g.id, Seat: seat}
+	if c := r.cards[g.round.cardID]; c != nil && g.round.phase != RoundNone {
+		v.Card = r.seatView(c, seat)
+	}
+	return v
+}
+
+func (r *Room) trainerCards() map[GroupID]CardView {
+	var m map[GroupID]CardView
+	for _, g := range r.groups {
+		seat := g.trainerSeat()
+		c := r.cards[g.round.cardID]
+		if seat == "" || c == nil || g.round.phase == RoundNone {
+			continue
+		}
+		if m == nil {
+			m = make(map[GroupID]CardView)
+		}
+		m[g.id] = *r.seatView(c, seat)
+	}
+	return m
+}
+
+// Snapshot returns what the participant may see. Trainers see every group, every card's shared
+// parts, the unassigned and the pause signals; trainees see their own group and the card of its
+// round. Only the brief for the participant's own seat is included.
+func (r *Room) Snapshot(id ParticipantID) Snapshot {
 	s := Snapshot{Seq: r.seq, Session: r.phase, StartsAt: r.startsAt, Groups: []GroupView{}, Feedback: []Feedback{}}
 	for _, pid := range r.roster {
 		s.Participants = append(s.Participants, *r.participants[pid])
@@ -935,33 +1041,63 @@ func (r *Room) Snapshot(id ParticipantID, card *courses.Card) Snapshot {
 		for _, g := range r.groups {
 			s.Feedback = append(s.Feedback, r.roundFeedback(g)...)
 		}
-		if card != nil {
-			s.Card = shared(card)
+		for _, cid := range r.cardOrder {
+			s.Cards = append(s.Cards, *r.shared(r.cards[cid]))
 		}
+		s.TrainerCards = r.trainerCards()
 		return s
 	}
-	g := r.groupOf(id)
-	if g == nil {
+	you := r.You(id)
+	if you.Group == "" {
 		return s
 	}
-	s.Group = g.id
-	s.Seat, _ = g.seat(id)
+	g := r.group(you.Group)
+	s.Group, s.Seat, s.Card = you.Group, you.Seat, you.Card
 	s.Groups = []GroupView{g.view()}
 	s.Feedback = append(s.Feedback, r.roundFeedback(g)...)
-	if card != nil {
-		s.Card = shared(card)
-		s.Card.Seat = s.Seat
-		s.Card.Role = card.Roles[s.Seat]
-		s.Card.Brief = card.Briefs[s.Seat]
-	}
 	return s
 }
 
-func shared(c *courses.Card) *CardView {
-	return &CardView{
+func (r *Room) shared(c *courses.Card) *CardView {
+	v := &CardView{
 		ID: c.ID, Title: c.Title, Setting: c.Setting, ContentWarning: c.ContentWarning,
-		Shared: c.Shared, Rubric: slices.Clone(c.Rubric),
+		Shared: c.Shared, Rubric: slices.Clone(c.Rubric), Criteria: []courses.Criterion{},
 	}
+	for _, id := range c.Rubric {
+		if cr, ok := r.criteria[id]; ok {
+			v.Criteria = append(v.Criteria, cr)
+		}
+	}
+	return v
+}
+
+func (r *Room) seatView(c *courses.Card, seat courses.Seat) *CardView {
+	v := r.shared(c)
+	v.Seat, v.Role, v.Brief = seat, c.Roles[seat], c.Briefs[seat]
+	return v
+}
+
+// NextDeadline is the earliest time at which Tick would change the room: the lobby opening, the
+// start, or the end of a running round phase. ok is false when nothing is timed.
+func (r *Room) NextDeadline() (at time.Time, ok bool) {
+	consider := func(t time.Time) {
+		if !ok || t.Before(at) {
+			at, ok = t, true
+		}
+	}
+	switch r.phase {
+	case SessionScheduled:
+		consider(r.startsAt.Add(-LobbyOpens))
+	case SessionLobby:
+		consider(r.startsAt)
+	case SessionRunning:
+		for _, g := range r.groups {
+			if running(g) {
+				consider(g.round.endsAt)
+			}
+		}
+	}
+	return at, ok
 }
 
 func (r *Room) roundFeedback(g *group) []Feedback {

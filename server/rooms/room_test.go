@@ -102,12 +102,16 @@ func TestApply(t *testing.T) {
 			setup: started, want: trainerIn(running)},
 		{name: "RoundEnd", in: intent(rooms.IntentRoundEnd, &rooms.RoundTargetData{Group: "g2"}),
 			setup: started, want: trainerIn(running)},
+		{name: "RoundAdvance", in: intent(rooms.IntentRoundAdvance, &rooms.RoundTargetData{Group: "g1"}),
+			setup: started, want: trainerIn(running)},
 		{name: "RolesRotate", in: intent(rooms.IntentRolesRotate, &rooms.RoundTargetData{}),
 			want: trainerIn(running)},
 		{name: "Broadcast", in: intent(rooms.IntentBroadcast, &rooms.BroadcastData{Text: "Two minutes left"}),
 			want: trainerIn(lobby, running, debrief)},
 		{name: "SessionEnd", in: intent(rooms.IntentSessionEnd, &rooms.SessionEndData{}),
 			want: trainerIn(lobby, running, debrief)},
+		{name: "SessionStart", in: intent(rooms.IntentSessionStart, &rooms.SessionStartData{}),
+			want: trainerIn(lobby)},
 	}
 	senders := [3]rooms.ParticipantID{trainer, inGroup, outGroup}
 	for _, tt := range tests {
@@ -405,7 +409,8 @@ func TestRecipients(t *testing.T) {
 }
 
 // TestSnapshotBriefs checks, for every seat in every rotation and for people with no seat, that
-// a snapshot carries only the participant's own brief.
+// a snapshot and the personal view carry only the participant's own brief; the trainer gets the
+// brief of the seat they play in the pair.
 func TestSnapshotBriefs(t *testing.T) {
 	r, now := MustRoom(t, rooms.SessionRunning)
 	MustApply(t, r, now, trainer, intent(rooms.IntentGroupsAssign, &rooms.GroupsAssignData{
@@ -413,24 +418,30 @@ func TestSnapshotBriefs(t *testing.T) {
 	}))
 	seen := make(map[courses.Seat]bool)
 	for rotation := range 4 {
+		MustApply(t, r, now, trainer, intent(rooms.IntentRoundStart, &rooms.RoundStartData{CardID: testCard.ID, PracticeSeconds: 60, FeedbackSeconds: 30}))
 		for _, id := range append([]rooms.ParticipantID{trainer}, trainees...) {
-			s := r.Snapshot(id, &testCard)
-			b, err := json.Marshal(s)
+			s := r.Snapshot(id)
+			b, err := json.Marshal([]any{s, r.You(id)})
 			if err != nil {
 				t.Fatal(err)
 			}
+			mine := s.Seat
+			if id == trainer {
+				mine = s.TrainerCards["g3"].Seat
+			}
 			for seat, brief := range testCard.Briefs {
-				if got, want := strings.Contains(string(b), brief), seat == s.Seat; got != want {
-					t.Errorf("rotation %d, %s in seat %q: got brief of %s included %v, want %v", rotation, id, s.Seat, seat, got, want)
+				if got, want := strings.Contains(string(b), brief), seat == mine; got != want {
+					t.Errorf("rotation %d, %s in seat %q: got brief of %s included %v, want %v", rotation, id, mine, seat, got, want)
 				}
 			}
 			if s.Seat != "" {
 				seen[s.Seat] = true
-				if s.Card == nil || s.Card.Shared != testCard.Shared {
-					t.Errorf("rotation %d, %s: got card %+v, want the shared situation", rotation, id, s.Card)
+				if s.Card == nil || s.Card.Shared != testCard.Shared || len(s.Card.Criteria) != len(testCard.Rubric) {
+					t.Errorf("rotation %d, %s: got card %+v, want the shared situation and the rubric", rotation, id, s.Card)
 				}
 			}
 		}
+		MustApply(t, r, now, trainer, intent(rooms.IntentRoundEnd, &rooms.RoundTargetData{}))
 		MustApply(t, r, now, trainer, intent(rooms.IntentRolesRotate, &rooms.RoundTargetData{}))
 	}
 	if len(seen) != 3 {
@@ -440,14 +451,14 @@ func TestSnapshotBriefs(t *testing.T) {
 
 func TestSnapshotTrainee(t *testing.T) {
 	r, _ := MustRoom(t, rooms.SessionRunning)
-	s := r.Snapshot("a", &testCard)
+	s := r.Snapshot("a")
 	if got, want := len(s.Groups), 1; got != want {
 		t.Errorf("got %d groups, want %d", got, want)
 	}
 	if s.Unassigned != nil || s.PauseSignals != nil {
 		t.Errorf("got unassigned %v and signals %v, want neither for a trainee", s.Unassigned, s.PauseSignals)
 	}
-	ts := r.Snapshot(trainer, &testCard)
+	ts := r.Snapshot(trainer)
 	if diff := cmp.Diff([]rooms.ParticipantID{"g", "h", "i", "j", "k"}, ts.Unassigned); diff != "" {
 		t.Errorf("unassigned (-want +got):\n%s", diff)
 	}

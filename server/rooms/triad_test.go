@@ -64,7 +64,7 @@ func TestAssignAuto(t *testing.T) {
 	if diff := cmp.Diff([]int{3, 3, 4}, sizes); diff != "" {
 		t.Errorf("sizes (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]rooms.ParticipantID{"k"}, r.Snapshot(trainer, nil).Unassigned); diff != "" {
+	if diff := cmp.Diff([]rooms.ParticipantID{"k"}, r.Snapshot(trainer).Unassigned); diff != "" {
 		t.Errorf("unassigned (-want +got):\n%s", diff)
 	}
 	g3 := MustGroup(t, r, "g3")

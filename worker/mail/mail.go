@@ -29,6 +29,15 @@ type Message struct {
 	Text    string    `json:"text"`
 	HTML    string    `json:"html"`
 	SentAt  time.Time `json:"sent_at"`
+	// Attachments go with the message as files, such as a calendar invitation.
+	Attachments []Attachment `json:"attachments,omitempty"`
+}
+
+// Attachment is a file sent with a message.
+type Attachment struct {
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
+	Data        []byte `json:"data"`
 }
 
 // Sender delivers messages.
@@ -116,7 +125,15 @@ func Render(e courses.Email) (Message, error) {
 	if err := t.html.Execute(&html, e); err != nil {
 		return Message{}, fmt.Errorf("render html %s: %w", e.Template, err)
 	}
-	return Message{ID: newID(), To: e.To, ToName: e.ToName, Subject: subj.String(), Text: text.String(), HTML: html.String()}, nil
+	m := Message{ID: newID(), To: e.To, ToName: e.ToName, Subject: subj.String(), Text: text.String(), HTML: html.String()}
+	if e.Invite != nil {
+		a, err := inviteAttachment(e.Invite)
+		if err != nil {
+			return Message{}, fmt.Errorf("render %s: %w", e.Template, err)
+		}
+		m.Attachments = append(m.Attachments, a)
+	}
+	return m, nil
 }
 
 func newID() string {
@@ -199,6 +216,11 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 	msg.SetDate()
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
 	msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
+	for _, a := range m.Attachments {
+		if err := msg.AttachReader(a.Name, bytes.NewReader(a.Data), gomail.WithFileContentType(gomail.ContentType(a.ContentType))); err != nil {
+			return fmt.Errorf("attach %s: %w", a.Name, err)
+		}
+	}
 	opts := []gomail.Option{gomail.WithPort(s.port), gomail.WithTLSPolicy(s.tls), gomail.WithTimeout(30 * time.Second)}
 	if s.ssl {
 		opts = append(opts, gomail.WithSSL())

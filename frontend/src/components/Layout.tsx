@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type MouseEvent, type ReactNode } from 'react';
 import { Link, NavLink, useLocation, useNavigate } from 'react-router';
 import { useAuth } from '../auth/AuthContext';
+import { Bell } from '../notifications/Bell';
 
 /** Layout is the frame of every page: skip link, header, main landmark and footer. */
 export function Layout({ children }: { children: ReactNode }) {
@@ -66,10 +67,14 @@ export function Layout({ children }: { children: ReactNode }) {
           </Link>
           {me ? (
             <div className="account">
+              {me.organisation ? <Bell /> : null}
               <span className="account-name">
                 <span className="visually-hidden">Signed in as </span>
                 {me.name}
               </span>
+              <Link to="/me/data" className="account-link">
+                My data
+              </Link>
               <button type="button" className="button-secondary" onClick={signOut} disabled={signingOut}>
                 Sign out
               </button>
@@ -94,9 +99,57 @@ export function Layout({ children }: { children: ReactNode }) {
                   <NavLink to="/certificates">Certificates</NavLink>
                 </li>
               ) : null}
+              {me.roles.includes('trainee') && me.organisation ? (
+                <li>
+                  <NavLink to="/me/training">My external training</NavLink>
+                </li>
+              ) : null}
+              <li>
+                <NavLink to="/roleplay">Role-play</NavLink>
+              </li>
+              {me.operator ? (
+                <li>
+                  <NavLink to="/ops">Job queues</NavLink>
+                </li>
+              ) : null}
+              {me.roles.includes('org_admin') || me.roles.includes('manager') ? (
+                <li>
+                  <NavLink to="/org/people">People</NavLink>
+                </li>
+              ) : null}
               {me.roles.includes('org_admin') ? (
                 <li>
                   <NavLink to="/org/invitations">People and invitations</NavLink>
+                </li>
+              ) : null}
+              {me.roles.includes('org_admin') || me.roles.includes('manager') ? (
+                <li>
+                  <NavLink to="/org/completion">Completion</NavLink>
+                </li>
+              ) : null}
+              {me.roles.includes('org_admin') ? (
+                <li>
+                  <NavLink to="/org/api-tokens">API tokens</NavLink>
+                </li>
+              ) : null}
+              {me.roles.includes('org_admin') || me.roles.includes('manager') ? (
+                <li>
+                  <NavLink to="/org/teams">Teams</NavLink>
+                </li>
+              ) : null}
+              {me.roles.includes('org_admin') ? (
+                <li>
+                  <NavLink to="/org/assign">Assign training</NavLink>
+                </li>
+              ) : null}
+              {me.roles.includes('org_admin') || me.roles.includes('manager') ? (
+                <li>
+                  <NavLink to="/org/training">External training</NavLink>
+                </li>
+              ) : null}
+              {me.roles.includes('org_admin') ? (
+                <li>
+                  <NavLink to="/org/audit">Audit log</NavLink>
                 </li>
               ) : null}
             </ul>

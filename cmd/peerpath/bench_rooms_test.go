@@ -1,0 +1,93 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"peerpath/migrations/testdb"
+)
+
+// TestMain lets `bench rooms` start this test binary as its server processes, as it starts the
+// peerpath binary when run for real.
+func TestMain(m *testing.M) {
+	if os.Getenv("PEERPATH_BENCH_CHILD") == "1" {
+		os.Exit(Main(context.Background(), os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// A tiny run end to end, so the benchmark cannot rot: five triads on the thin server and on one
+// Peerpath instance, then two triads across two instances, each with resumes, and the section it
+// writes.
+func TestBenchRooms(t *testing.T) {
+	// The benchmark creates and drops a database of its own, which needs the server's superuser.
+	dbURL := testdb.Config().URL()
+	out := filepath.Join(t.TempDir(), "benchmarks.md")
+	if err := os.WriteFile(out, []byte("# Benchmarks\n\n<!-- bench:rooms -->\nold figures\n<!-- /bench:rooms -->\n\nAfter.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	a := &app{getenv: envFrom(map[string]string{"DATABASE_URL": dbURL, "REDIS_URL": testdb.RedisURL()}), stdout: &stderr, stderr: &stderr}
+	plan := roomsPlan{
+		scenarios: []roomsScenario{
+			{key: "triads", rooms: 5, size: 3, rate: 90, instances: 1},
+			{key: "triads-x2", rooms: 2, size: 3, rate: 36, instances: 2},
+		},
+		warmup: 300 * time.Millisecond, measure: 1500 * time.Millisecond, resume: 3, scale: 1, out: out, cmd: "peerpath bench rooms (test)",
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	pairs, err := benchRooms(ctx, a, plan)
+	if err != nil {
+		t.Fatalf("bench rooms: %v\n%s", err, stderr.String())
+	}
+	if testing.Verbose() {
+		t.Log(stderr.String())
+	}
+	if got, want := len(pairs), 2; got != want {
+		t.Fatalf("got %d scenarios measured, want %d", got, want)
+	}
+	for _, p := range pairs {
+		for _, r := range []roomsResult{p.thin, p.peer} {
+			name := p.sc.key + " on " + r.kind
+			if r.held != p.sc.conns() {
+				t.Errorf("%s: got %d connections held, want %d", name, r.held, p.sc.conns())
+			}
+			if r.errors != 0 || r.lost != 0 {
+				t.Errorf("%s: got %d errors and %d lost deliveries, want none (first error: %s)", name, r.errors, r.lost, r.firstErr)
+			}
+			if r.samples == 0 || r.p99 <= 0 {
+				t.Errorf("%s: got %d latency samples, p99 %s, want some", name, r.samples, r.p99)
+			}
+			if r.after.HeapStack <= r.before.HeapStack {
+				t.Errorf("%s: got heap + stack %d before and %d after connecting, want growth", name, r.before.HeapStack, r.after.HeapStack)
+			}
+		}
+		if got, want := len(p.peer.resume)+p.peer.resumeErr, plan.resume; got != want || p.peer.resumeErr != 0 {
+			t.Errorf("%s: got %d resumes (%d failed), want %d, none failed (first error: %s)", p.sc.key, got, p.peer.resumeErr, want, p.peer.firstErr)
+		}
+		if p.peer.snapshots != 0 {
+			t.Errorf("%s: got %d resumes answered with a snapshot, want the missed events", p.sc.key, p.peer.snapshots)
+		}
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	for _, want := range []string{"<!-- bench:rooms -->", "## Rooms", "5 triads, 90 deliveries/s, one instance",
+		"2 triads, 36 deliveries/s, two Peerpath instances", "fan-out latency p99", "resume p50 / p99 (3 clients, on the other instance)",
+		"15 of 15", "\n\nAfter.\n"} {
+		if !strings.Contains(doc, want) {
+			t.Errorf("benchmarks file: missing %q in:\n%s", want, doc)
+		}
+	}
+	if strings.Contains(doc, "old figures") {
+		t.Errorf("benchmarks file: the old section was kept:\n%s", doc)
+	}
+}

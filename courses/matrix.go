@@ -1,0 +1,614 @@
+package courses
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// Completion statuses beyond a learner's own (StatusNotStarted, StatusInProgress,
+// StatusCompleted, StatusOverdue).
+const (
+	StatusDueSoon = "due_soon"
+	StatusExpired = "expired"
+)
+
+// MatrixStatuses lists every status a matrix cell can have, most urgent first: the order of
+// sort=status.
+var MatrixStatuses = []string{StatusOverdue, StatusExpired, StatusDueSoon, StatusNotStarted, StatusInProgress, StatusCompleted}
+
+// DueSoonWithin is how close a due date must be for an unfinished assignment to be "due soon".
+const DueSoonWithin = 14 * 24 * time.Hour
+
+// StatusFacts is what decides one person's status in one assigned course.
+type StatusFacts struct {
+	// DueAt is the due date that counts now (the assignment_due view's, which moves on with
+	// recertification).
+	DueAt *time.Time
+	// CompletedAt is the newest completion whose certificate is not revoked.
+	CompletedAt *time.Time
+	// ExpiresAt is when that completion stops counting: its certificate's expiry, or the end of
+	// the recertification cycle.
+	ExpiresAt *time.Time
+	// Started: an enrolment is open.
+	Started bool
+	// Recert: the assignment recurs, so a due date after the last completion starts a new cycle.
+	// Without it, a completion settles the assignment whenever its due date falls.
+	Recert bool
+}
+
+// AssignmentStatus is the status of an assigned course at now. An expired completion says
+// "expired" rather than "overdue" because that is what the person has to act on; a due date
+// that fell before the completion belongs to the cycle already done. matrixStatusSQL must say
+// the same thing in SQL; TestMatrixStatusAgreesWithSQL checks that it does.
+func AssignmentStatus(f StatusFacts, now time.Time) string {
+	due := f.DueAt
+	if due != nil && f.CompletedAt != nil && (!f.Recert || !due.After(*f.CompletedAt)) {
+		due = nil
+	}
+	switch {
+	case f.CompletedAt != nil && f.ExpiresAt != nil && !now.Before(*f.ExpiresAt):
+		return StatusExpired
+	case due != nil && now.After(*due):
+		return StatusOverdue
+	case f.CompletedAt != nil:
+		return StatusCompleted
+	case due != nil && due.Sub(now) <= DueSoonWithin:
+		return StatusDueSoon
+	case f.Started:
+		return StatusInProgress
+	}
+	return StatusNotStarted
+}
+
+// matrixStatusSQL is AssignmentStatus over the columns due_at, completed_at, expires_at, started
+// and recert, with $now the clock reading.
+const matrixStatusSQL = `CASE
+	WHEN completed_at IS NOT NULL AND expires_at IS NOT NULL AND expires_at <= $now THEN 'expired'
+	WHEN due_at IS NOT NULL AND (completed_at IS NULL OR recert AND due_at > completed_at) AND due_at < $now THEN 'overdue'
+	WHEN completed_at IS NOT NULL THEN 'completed'
+	WHEN due_at IS NOT NULL AND due_at <= $now + interval '14 days' THEN 'due_soon'
+	WHEN started THEN 'in_progress'
+	ELSE 'not_started' END`
+
+// CompletionFilter narrows and orders the completion matrix. Empty fields mean "all" and the
+// defaults (sort by name, ascending).
+type CompletionFilter struct {
+	TeamID string
+	Course string // a course slug
+	Status string
+	Sort   string // name, status or due
+	Order  string // asc or desc
+	// personID narrows to one person, for their record.
+	personID string
+}
+
+// MatrixRow is one cell of the matrix: a person and one course assigned to them.
+type MatrixRow struct {
+	PersonID    string     `json:"person_id"`
+	Name        string     `json:"name"`
+	Email       string     `json:"email"`
+	Teams       []string   `json:"teams"`
+	Course      string     `json:"course"`
+	CourseTitle string     `json:"course_title"`
+	Status      string     `json:"status"`
+	DueAt       *time.Time `json:"due_at"`
+	CompletedAt *time.Time `json:"completed_at"`
+	ExpiresAt   *time.Time `json:"expires_at"`
+	courseID    string
+}
+
+// StatusCounts counts cells by status; every status is present.
+type StatusCounts map[string]int
+
+func newCounts() StatusCounts {
+	c := StatusCounts{}
+	for _, s := range MatrixStatuses {
+		c[s] = 0
+	}
+	return c
+}
+
+// CourseTotal counts one course's cells by status.
+type CourseTotal struct {
+	Course string       `json:"course"`
+	Title  string       `json:"title"`
+	Total  int          `json:"total"`
+	Counts StatusCounts `json:"counts"`
+}
+
+// TeamTotal counts one team's cells by status; ID is null for people in no team.
+type TeamTotal struct {
+	ID     *string      `json:"id"`
+	Name   string       `json:"name"`
+	Total  int          `json:"total"`
+	Counts StatusCounts `json:"counts"`
+}
+
+// Matrix is one page of the completion matrix and the totals of everything the filter matches
+// (the team and course filters; the status filter narrows only the rows).
+type Matrix struct {
+	Items      []MatrixRow   `json:"items"`
+	NextCursor string        `json:"next_cursor"`
+	Total      int           `json:"total"`
+	Courses    []CourseTotal `json:"courses"`
+	Teams      []TeamTotal   `json:"teams"`
+}
+
+// matrixScope is who the caller may see, by the rule in org_people.go: their whole
+// organisation, or a manager's own teams.
+type matrixScope struct {
+	p         *Principal
+	orgID     string
+	managerID string // set for a manager who is not an org admin
+}
+
+func scopeOf(p *Principal) (matrixScope, error) {
+	if p == nil || p.OrgID() == "" {
+		return matrixScope{}, Errorf(Forbidden, "You do not have access to this.")
+	}
+	switch {
+	case p.Person.HasRole(RoleOrgAdmin):
+		return matrixScope{p: p, orgID: p.OrgID()}, nil
+	case p.Person.HasRole(RoleManager):
+		return matrixScope{p: p, orgID: p.OrgID(), managerID: p.Person.ID}, nil
+	}
+	return matrixScope{}, Errorf(Forbidden, "You do not have access to this.")
+}
+
+// visiblePeople selects the people a scope sees, with $org and $caller bound.
+func (sc matrixScope) visiblePeople() string {
+	return `SELECT p.id, p.name, p.email FROM people p WHERE p.org_id = $org AND ` +
+		VisiblePeopleSQL(sc.p, "p", "$org", "$caller")
+}
+
+// visibleTeams selects the ids of the teams a scope sees.
+func (sc matrixScope) visibleTeams() string {
+	return `SELECT t.id FROM teams t WHERE ` + VisibleTeamsSQL(sc.p, "t", "$org", "$caller")
+}
+
+func (sc matrixScope) args(more map[string]any) map[string]any {
+	more["org"], more["caller"] = sc.orgID, sc.p.Person.ID
+	return more
+}
+
+// canSee reports whether a scope sees a person; a person it cannot see is NotFound.
+func (s *Store) canSee(ctx context.Context, q sqlx.QueryerContext, sc matrixScope, personID string) error {
+	if _, err := uuid.Parse(personID); err != nil {
+		return Errorf(NotFound, "There is no such person.")
+	}
+	query, args := named(`SELECT EXISTS (`+sc.visiblePeople()+` AND p.id = $person)`,
+		sc.args(map[string]any{"person": personID}))
+	var ok bool
+	if err := sqlx.GetContext(ctx, q, &ok, query, args...); err != nil {
+		return dbError(err)
+	}
+	if !ok {
+		return Errorf(NotFound, "There is no such person.")
+	}
+	return nil
+}
+
+// named replaces $name placeholders with $1…$n, so long queries read by name.
+func named(query string, args map[string]any) (string, []any) {
+	keys := make([]string, 0, len(args))
+	for k := range args {
+		keys = append(keys, k)
+	}
+	// Longer names first, so $org is not replaced inside $orgname.
+	slices.SortFunc(keys, func(a, b string) int { return len(b) - len(a) })
+	out := make([]any, 0, len(keys))
+	for i, k := range keys {
+		query = strings.ReplaceAll(query, "$"+k, "$"+strconv.Itoa(i+1))
+		out = append(out, args[k])
+	}
+	return query, out
+}
+
+// matrixCTE is the body shared by the matrix page, its CSV export and the course report: every
+// visible active person's assignments with the facts behind their status (CTE s).
+func (sc matrixScope) matrixCTE() string {
+	return `
+WITH vis AS (` + sc.visiblePeople() + `
+		AND p.active AND ($person = '' OR p.id::text = $person)
+		AND ($team = '' OR p.id IN (SELECT person_id FROM team_members WHERE team_id::text = $team))
+), m AS (
+	SELECT vis.id AS person_id, vis.name, vis.email, d.course_id, d.due_at, d.last_completed_at AS completed_at,
+		CASE WHEN d.recert_months IS NOT NULL AND d.last_completed_at IS NOT NULL THEN d.due_at
+			ELSE d.last_expires_at END AS expires_at,
+		d.started, d.recert_months IS NOT NULL AS recert
+	FROM vis JOIN assignment_due d ON d.person_id = vis.id AND d.org_id = $org
+	WHERE ($course = '' OR d.course_id::text = $course)
+), s AS MATERIALIZED (
+	SELECT m.*, ` + matrixStatusSQL + ` AS status FROM m
+)`
+}
+
+func (f *CompletionFilter) check() error {
+	fs := Fields{}
+	if f.Status != "" && !slices.Contains(MatrixStatuses, f.Status) {
+		fs.Add("status", "Choose one of "+strings.Join(MatrixStatuses, ", ")+".")
+	}
+	switch f.Sort {
+	case "":
+		f.Sort = "name"
+	case "name", "status", "due":
+	default:
+		fs.Add("sort", "Sort by name, status or due.")
+	}
+	switch f.Order {
+	case "":
+		f.Order = "asc"
+	case "asc", "desc":
+	default:
+		fs.Add("order", "Use asc or desc.")
+	}
+	if f.TeamID != "" {
+		if _, err := uuid.Parse(f.TeamID); err != nil {
+			fs.Add("team", "This is not a team id.")
+		}
+	}
+	return fs.Err()
+}
+
+// orderBy is the ORDER BY of a sort over CTE s; every key ends in a unique pair, so pages never
+// overlap.
+func (f *CompletionFilter) orderBy() string {
+	dir := " ASC"
+	if f.Order == "desc" {
+		dir = " DESC"
+	}
+	tail := "lower(name)" + dir + ", person_id" + dir + ", course_id" + dir
+	switch f.Sort {
+	case "status":
+		return "array_position(ARRAY['" + strings.Join(MatrixStatuses, "','") + "'], status)" + dir + ", " + tail
+	case "due":
+		return "due_at" + dir + " NULLS LAST, " + tail
+	}
+	return tail
+}
+
+// resolveFilter checks a filter and turns its course slug into an id. A team or course the
+// organisation does not have is NotFound.
+func (s *Store) resolveFilter(ctx context.Context, sc matrixScope, f *CompletionFilter) (courseID string, err error) {
+	if err := f.check(); err != nil {
+		return "", err
+	}
+	if f.TeamID != "" {
+		var ok bool
+		if err := s.db.GetContext(ctx, &ok, `SELECT EXISTS (SELECT 1 FROM teams WHERE id = $1 AND org_id = $2)`,
+			f.TeamID, sc.orgID); err != nil {
+			return "", dbError(err)
+		}
+		if !ok {
+			return "", Errorf(NotFound, "There is no such team.")
+		}
+	}
+	if f.Course != "" {
+		k, err := s.resolveCourse(ctx, sc.orgID, f.Course)
+		if err != nil {
+			return "", err
+		}
+		courseID = k.CourseID
+	}
+	return courseID, nil
+}
+
+func decodeOffset(c string) (int, error) {
+	if c == "" {
+		return 0, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	n, perr := strconv.Atoi(strings.TrimPrefix(string(b), "o:"))
+	if err != nil || perr != nil || !strings.HasPrefix(string(b), "o:") || n < 0 {
+		return 0, FieldError("cursor", "This cursor is not valid; start from the first page.")
+	}
+	return n, nil
+}
+
+func encodeOffset(n int) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("o:" + strconv.Itoa(n)))
+}
+
+// FindCompletion returns one page of the completion matrix the caller may see, with totals.
+// Totals and the page come from one statement that computes every status once: at 50,000
+// assignments that is what keeps the page fast.
+func (s *Store) FindCompletion(ctx context.Context, p *Principal, f CompletionFilter, page Page) (*Matrix, error) {
+	sc, err := scopeOf(p)
+	if err != nil {
+		return nil, err
+	}
+	courseID, err := s.resolveFilter(ctx, sc, &f)
+	if err != nil {
+		return nil, err
+	}
+	if page.Limit <= 0 {
+		page.Limit = DefaultPageSize
+	}
+	page.Limit = min(page.Limit, MaxPageSize)
+	offset, err := decodeOffset(page.Cursor)
+	if err != nil {
+		return nil, err
+	}
+	query, args := named(sc.matrixCTE()+`,
+	pg AS (
+		SELECT person_id, name, email, course_id, status, due_at, completed_at, expires_at FROM s
+		WHERE $status = '' OR status = $status
+		ORDER BY `+f.orderBy()+` LIMIT $limit OFFSET $offset
+	)
+	SELECT
+		(SELECT COALESCE(json_agg(json_build_object('person_id', pg.person_id, 'name', pg.name, 'email', pg.email,
+			'course_id', pg.course_id, 'status', pg.status, 'due_at', pg.due_at, 'completed_at', pg.completed_at,
+			'expires_at', pg.expires_at, 'teams', (SELECT COALESCE(json_agg(t.name ORDER BY lower(t.name)), '[]')
+				FROM team_members tm JOIN teams t ON t.id = tm.team_id WHERE tm.person_id = pg.person_id))), '[]')
+			FROM pg) AS items,
+		(SELECT count(*) FROM s WHERE $status = '' OR status = $status) AS total,
+		(SELECT COALESCE(json_agg(c), '[]') FROM (
+			SELECT course_id, status, count(*) AS n FROM s GROUP BY course_id, status) c) AS courses,
+		(SELECT COALESCE(json_agg(t), '[]') FROM (
+			SELECT tm.team_id, s.status, count(*) AS n FROM s
+			LEFT JOIN team_members tm ON tm.person_id = s.person_id AND tm.org_id = $org
+				AND tm.team_id IN (`+sc.visibleTeams()+`)
+			GROUP BY tm.team_id, s.status) t) AS teams`,
+		sc.args(map[string]any{"team": f.TeamID, "course": courseID,
+			"person": "", "now": s.Now(), "status": f.Status, "limit": page.Limit + 1, "offset": offset}))
+	var row struct {
+		Items   []byte `db:"items"`
+		Total   int    `db:"total"`
+		Courses []byte `db:"courses"`
+		Teams   []byte `db:"teams"`
+	}
+	if err := s.tx(ctx, sc.orgID, func(tx *sqlx.Tx) error {
+		if err := noJIT(ctx, tx); err != nil {
+			return err
+		}
+		return dbError(tx.GetContext(ctx, &row, query, args...))
+	}); err != nil {
+		return nil, err
+	}
+	var items []struct {
+		MatrixRow
+		CourseID string `json:"course_id"`
+	}
+	var courseCounts []struct {
+		CourseID string `json:"course_id"`
+		Status   string `json:"status"`
+		N        int    `json:"n"`
+	}
+	var teamCounts []struct {
+		TeamID *string `json:"team_id"`
+		Status string  `json:"status"`
+		N      int     `json:"n"`
+	}
+	for _, d := range []struct {
+		b []byte
+		v any
+	}{{row.Items, &items}, {row.Courses, &courseCounts}, {row.Teams, &teamCounts}} {
+		if err := json.Unmarshal(d.b, d.v); err != nil {
+			return nil, fmt.Errorf("completion matrix: %w", err)
+		}
+	}
+	m := &Matrix{Items: []MatrixRow{}, Total: row.Total, Courses: []CourseTotal{}, Teams: []TeamTotal{}}
+	courseIDs := []string{}
+	for _, it := range items {
+		r := it.MatrixRow
+		r.courseID = it.CourseID
+		r.DueAt, r.CompletedAt, r.ExpiresAt = utc(r.DueAt), utc(r.CompletedAt), utc(r.ExpiresAt)
+		m.Items = append(m.Items, r)
+	}
+	if len(m.Items) > page.Limit {
+		m.Items = m.Items[:page.Limit]
+		m.NextCursor = encodeOffset(offset + page.Limit)
+	}
+	byCourse := map[string]*CourseTotal{}
+	for _, c := range courseCounts {
+		t := byCourse[c.CourseID]
+		if t == nil {
+			t = &CourseTotal{Counts: newCounts()}
+			byCourse[c.CourseID] = t
+			courseIDs = append(courseIDs, c.CourseID)
+		}
+		t.Counts[c.Status] += c.N
+		t.Total += c.N
+	}
+	for _, r := range m.Items {
+		courseIDs = append(courseIDs, r.courseID)
+	}
+	names, err := s.courseNames(ctx, courseIDs)
+	if err != nil {
+		return nil, err
+	}
+	for i := range m.Items {
+		n := names[m.Items[i].courseID]
+		m.Items[i].Course, m.Items[i].CourseTitle = n.slug, n.title
+	}
+	for id, t := range byCourse {
+		t.Course, t.Title = names[id].slug, names[id].title
+		m.Courses = append(m.Courses, *t)
+	}
+	slices.SortFunc(m.Courses, func(a, b CourseTotal) int { return strings.Compare(a.Title, b.Title) })
+	teams, err := s.teamNames(ctx, sc.orgID)
+	if err != nil {
+		return nil, err
+	}
+	byTeam := map[string]*TeamTotal{}
+	for _, c := range teamCounts {
+		key := ""
+		if c.TeamID != nil {
+			key = *c.TeamID
+		}
+		t := byTeam[key]
+		if t == nil {
+			t = &TeamTotal{ID: c.TeamID, Name: "No team", Counts: newCounts()}
+			if c.TeamID != nil {
+				t.Name = teams[key]
+			}
+			byTeam[key] = t
+		}
+		t.Counts[c.Status] += c.N
+		t.Total += c.N
+	}
+	for _, t := range byTeam {
+		m.Teams = append(m.Teams, *t)
+	}
+	// Named teams in name order, then the people in no team.
+	slices.SortFunc(m.Teams, func(a, b TeamTotal) int {
+		if (a.ID == nil) != (b.ID == nil) {
+			if a.ID == nil {
+				return 1
+			}
+			return -1
+		}
+		return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
+	})
+	return m, nil
+}
+
+// noJIT turns off PostgreSQL's JIT compiler for the rest of tx. The planner overestimates the
+// per-assignment lookups of the matrix, and JIT then spends most of a second compiling a query
+// that runs in a fraction of that.
+func noJIT(ctx context.Context, tx *sqlx.Tx) error {
+	_, err := tx.ExecContext(ctx, `SET LOCAL jit = off`)
+	return dbError(err)
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+type courseName struct{ slug, title string }
+
+// courseNames returns the slug and newest title of each course; titles come from the parsed
+// version cache, so the matrix never reads course content from the database twice.
+func (s *Store) courseNames(ctx context.Context, ids []string) (map[string]courseName, error) {
+	out := map[string]courseName{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	var rows []struct {
+		CourseID  string `db:"course_id"`
+		Slug      string `db:"slug"`
+		VersionID string `db:"version_id"`
+	}
+	if err := s.db.SelectContext(ctx, &rows, `
+		SELECT DISTINCT ON (v.course_id) v.course_id, c.slug, v.id AS version_id
+		FROM course_versions v JOIN courses c ON c.id = v.course_id
+		WHERE v.course_id = ANY($1::uuid[]) ORDER BY v.course_id, v.version DESC`, pq.StringArray(ids)); err != nil {
+		return nil, dbError(err)
+	}
+	for _, r := range rows {
+		v, err := s.version(ctx, s.db, r.VersionID)
+		if err != nil {
+			return nil, err
+		}
+		out[r.CourseID] = courseName{slug: r.Slug, title: v.Content.Title}
+	}
+	return out, nil
+}
+
+func (s *Store) teamNames(ctx context.Context, orgID string) (map[string]string, error) {
+	var rows []struct {
+		ID   string `db:"id"`
+		Name string `db:"name"`
+	}
+	if err := s.db.SelectContext(ctx, &rows, `SELECT id, name FROM teams WHERE org_id = $1`, orgID); err != nil {
+		return nil, dbError(err)
+	}
+	out := make(map[string]string, len(rows))
+	for _, r := range rows {
+		out[r.ID] = r.Name
+	}
+	return out, nil
+}
+
+// EachCompletion calls fn with every matrix row the caller may see that f matches, in f's
+// order, reading them from the database as it goes: memory stays flat however many there are.
+// fn's error stops the walk and is returned.
+func (s *Store) EachCompletion(ctx context.Context, p *Principal, f CompletionFilter, fn func(*MatrixRow) error) error {
+	sc, err := scopeOf(p)
+	if err != nil {
+		return err
+	}
+	courseID, err := s.resolveFilter(ctx, sc, &f)
+	if err != nil {
+		return err
+	}
+	return s.eachMatrixRow(ctx, sc, f, courseID, fn)
+}
+
+func (s *Store) eachMatrixRow(ctx context.Context, sc matrixScope, f CompletionFilter, courseID string, fn func(*MatrixRow) error) error {
+	query, args := named(sc.matrixCTE()+`
+	SELECT s.person_id, s.name, s.email, s.course_id, s.status, s.due_at, s.completed_at, s.expires_at,
+		ARRAY(SELECT t.name FROM team_members tm JOIN teams t ON t.id = tm.team_id
+			WHERE tm.person_id = s.person_id ORDER BY lower(t.name)) AS teams
+	FROM s WHERE $status = '' OR status = $status
+	ORDER BY `+f.orderBy(),
+		sc.args(map[string]any{"team": f.TeamID, "course": courseID,
+			"person": f.personID, "now": s.Now(), "status": f.Status}))
+	names := map[string]courseName{}
+	return s.tx(ctx, sc.orgID, func(tx *sqlx.Tx) error {
+		if err := noJIT(ctx, tx); err != nil {
+			return err
+		}
+		rows, err := tx.QueryxContext(ctx, query, args...)
+		if err != nil {
+			return dbError(err)
+		}
+		defer rows.Close()
+		var r MatrixRow
+		var teams pq.StringArray
+		for rows.Next() {
+			teams = teams[:0]
+			if err := rows.Scan(&r.PersonID, &r.Name, &r.Email, &r.courseID, &r.Status, &r.DueAt, &r.CompletedAt,
+				&r.ExpiresAt, &teams); err != nil {
+				return dbError(err)
+			}
+			n, ok := names[r.courseID]
+			if !ok {
+				got, err := s.courseNames(ctx, []string{r.courseID})
+				if err != nil {
+					return err
+				}
+				n = got[r.courseID]
+				names[r.courseID] = n
+			}
+			r.Course, r.CourseTitle, r.Teams = n.slug, n.title, teams
+			r.DueAt, r.CompletedAt, r.ExpiresAt = utc(r.DueAt), utc(r.CompletedAt), utc(r.ExpiresAt)
+			if err := fn(&r); err != nil {
+				return err
+			}
+		}
+		return dbError(rows.Err())
+	})
+}
+
+// AuditCompletionExport records that the caller exported the matrix with f. It checks f first,
+// so a refused export leaves no record.
+func (s *Store) AuditCompletionExport(ctx context.Context, p *Principal, f CompletionFilter) error {
+	sc, err := scopeOf(p)
+	if err != nil {
+		return err
+	}
+	if _, err := s.resolveFilter(ctx, sc, &f); err != nil {
+		return err
+	}
+	return s.tx(ctx, sc.orgID, func(tx *sqlx.Tx) error {
+		return s.audit(ctx, tx, sc.orgID, actorOf(p), "completion.export", "", "", map[string]string{
+			"team": f.TeamID, "course": f.Course, "status": f.Status, "sort": f.Sort, "order": f.Order})
+	})
+}

@@ -1,0 +1,293 @@
+package courses
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// ErrCommandTaken is returned by AppendRoleplayCommand when another server instance wrote that
+// command number first: the caller catches up and tries the next number.
+var ErrCommandTaken = errors.New("roleplay command number already taken")
+
+// RoleplayCommand is one entry of a live session's command log. Every server instance applies
+// the log in order to the same room state machine, so they all hold the same room.
+type RoleplayCommand struct {
+	N      int64           `json:"n" db:"n"`
+	At     time.Time       `json:"at" db:"at"`
+	Kind   string          `json:"kind" db:"kind"`
+	Person string          `json:"person,omitempty" db:"person_id"`
+	Intent json.RawMessage `json:"intent,omitempty" db:"intent"`
+}
+
+// Command kinds.
+const (
+	CommandIntent = "intent"
+	CommandJoin   = "join"
+	CommandLeave  = "leave"
+	CommandTick   = "tick"
+)
+
+// RoleplayRoom is what a live room needs to start: the session's time, people and cards.
+type RoleplayRoom struct {
+	ID                string
+	OrgID             string
+	StartsAt          time.Time
+	TranscriptAllowed bool
+	Ended             bool
+	Roster            []RoleplayMember
+	Cards             []Card
+	Criteria          []Criterion
+}
+
+// RoleplayMember is one person on a session's roster.
+type RoleplayMember struct {
+	PersonID string `db:"person_id"`
+	Name     string `db:"name"`
+	Trainer  bool   `db:"trainer"`
+}
+
+// FindRoleplayRoom returns a session of the organisation with its roster, trainer first. A
+// cancelled session, or one of another organisation, is not found.
+func (s *Store) FindRoleplayRoom(ctx context.Context, orgID, id string) (RoleplayRoom, error) {
+	var out RoleplayRoom
+	if uuid.Validate(id) != nil || uuid.Validate(orgID) != nil {
+		return out, Errorf(NotFound, "No such role-play session.")
+	}
+	err := s.tx(ctx, orgID, func(tx *sqlx.Tx) error {
+		var row struct {
+			ID                string     `db:"id"`
+			OrgID             string     `db:"org_id"`
+			StartsAt          time.Time  `db:"starts_at"`
+			TranscriptAllowed bool       `db:"transcript_allowed"`
+			EndedAt           *time.Time `db:"ended_at"`
+			Cards             []byte     `db:"cards"`
+			Criteria          []byte     `db:"criteria"`
+		}
+		err := tx.GetContext(ctx, &row, `
+			SELECT id, org_id, starts_at, transcript_allowed, ended_at, cards, criteria
+			FROM roleplay_sessions WHERE id = $1 AND org_id = $2 AND cancelled_at IS NULL`, id, orgID)
+		if err != nil {
+			return err
+		}
+		out = RoleplayRoom{ID: row.ID, OrgID: row.OrgID, StartsAt: row.StartsAt.UTC(),
+			TranscriptAllowed: row.TranscriptAllowed, Ended: row.EndedAt != nil}
+		if err := json.Unmarshal(row.Cards, &out.Cards); err != nil {
+			return err
+		}
+		if err := json.Unmarshal(row.Criteria, &out.Criteria); err != nil {
+			return err
+		}
+		return tx.SelectContext(ctx, &out.Roster, `
+			SELECT p.id AS person_id, p.name, true AS trainer
+			FROM roleplay_sessions s JOIN people p ON p.id = s.trainer_id
+			WHERE s.id = $1
+			UNION ALL
+			SELECT * FROM (
+				SELECT p.id, p.name, false FROM roleplay_invitees i JOIN people p ON p.id = i.person_id
+				WHERE i.session_id = $1 AND i.org_id = $2 AND p.active ORDER BY p.name, p.id) invitees`, id, orgID)
+	})
+	if err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return RoleplayRoom{}, Errorf(NotFound, "No such role-play session.")
+		}
+		return RoleplayRoom{}, dbError(err)
+	}
+	return out, nil
+}
+
+// AppendRoleplayCommand writes command c.N of a session's log in one statement. When the number
+// is taken it returns ErrCommandTaken and writes nothing.
+func (s *Store) AppendRoleplayCommand(ctx context.Context, orgID, sessionID string, c RoleplayCommand) error {
+	var person *string
+	if c.Person != "" {
+		person = &c.Person
+	}
+	var intent []byte
+	if len(c.Intent) > 0 {
+		intent = c.Intent
+	}
+	// set_config in the FROM clause applies to this statement's own transaction, so one round
+	// trip both scopes the row to the organisation and writes it. The log is written without
+	// waiting for the disk: what must survive a crash (seats, feedback, attendance) is recorded
+	// separately with a normal commit, and a PostgreSQL crash costs at most the last moments of a
+	// room's replay log, never an acknowledged fact. This keeps a chat message's round trip short.
+	_, err := s.db.ExecContext(ctx, `
+		INSERT INTO roleplay_commands (session_id, n, org_id, at, kind, person_id, intent)
+		SELECT $1::uuid, $2::bigint, $3::uuid, $4::timestamptz, $5::text, $6::uuid, $7::jsonb FROM (SELECT set_config('app.org_id', $3::text, true), set_config('synchronous_commit', 'off', true)) scope`,
+		sessionID, c.N, orgID, c.At.UTC(), c.Kind, person, intent)
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) && pqErr.Code == "23505" {
+		return ErrCommandTaken
+	}
+	if err != nil {
+		return dbError(err)
+	}
+	return nil
+}
+
+// RoleplayCommands returns a session's commands after number after, in order.
+func (s *Store) RoleplayCommands(ctx context.Context, orgID, sessionID string, after int64) ([]RoleplayCommand, error) {
+	var out []RoleplayCommand
+	err := s.tx(ctx, orgID, func(tx *sqlx.Tx) error {
+		return tx.SelectContext(ctx, &out, `
+			SELECT n, at, kind, coalesce(person_id::text, '') AS person_id, convert_to(coalesce(intent::text, ''), 'UTF8') AS intent
+			FROM roleplay_commands WHERE session_id = $1 AND org_id = $2 AND n > $3 ORDER BY n`,
+			sessionID, orgID, after)
+	})
+	if err != nil {
+		return nil, dbError(err)
+	}
+	for i := range out {
+		out[i].At = out[i].At.UTC()
+	}
+	return out, nil
+}
+
+// RoleplayFacts are what a live session leaves behind: attendance, the seats people held, the
+// feedback they gave, chat when a transcript is kept, and the session's end.
+type RoleplayFacts struct {
+	Joins      []RoleplayJoin
+	Leaves     []RoleplayLeave
+	Seats      []RoleplaySeat
+	Feedback   []RoleplayFeedback
+	Transcript []RoleplayChatLine
+	EndedAt    *time.Time
+}
+
+// Empty reports whether there is nothing to record.
+func (f RoleplayFacts) Empty() bool {
+	return len(f.Joins)+len(f.Leaves)+len(f.Seats)+len(f.Feedback)+len(f.Transcript) == 0 && f.EndedAt == nil
+}
+
+// RoleplayJoin is a person arriving, with their answer about keeping a transcript.
+type RoleplayJoin struct {
+	Person  string
+	At      time.Time
+	Consent bool
+}
+
+// RoleplayLeave is a person's last connection closing.
+type RoleplayLeave struct {
+	Person string
+	At     time.Time
+}
+
+// RoleplaySeat is the seat a person held in one round.
+type RoleplaySeat struct {
+	Round     int
+	Group     string
+	Person    string
+	Seat      Seat
+	CardID    string
+	StartedAt time.Time
+}
+
+// RoleplayFeedback is one person's feedback in one feedback phase, about the round's peer worker.
+type RoleplayFeedback struct {
+	Round   int
+	Phase   string
+	Group   string
+	From    string
+	Seat    Seat
+	About   string
+	Scores  map[string]int
+	Comment string
+	At      time.Time
+}
+
+// RoleplayChatLine is one chat message kept in a session's transcript.
+type RoleplayChatLine struct {
+	Seq    int64
+	Person string
+	Group  string
+	Text   string
+	At     time.Time
+}
+
+// RecordRoleplayFacts stores facts in one transaction. Each fact has a natural key, so recording
+// the same facts again changes nothing.
+func (s *Store) RecordRoleplayFacts(ctx context.Context, orgID, sessionID string, f RoleplayFacts) error {
+	if f.Empty() {
+		return nil
+	}
+	err := s.tx(ctx, orgID, func(tx *sqlx.Tx) error {
+		for _, j := range f.Joins {
+			if _, err := tx.ExecContext(ctx, `
+				INSERT INTO roleplay_attendance (session_id, person_id, org_id, first_joined_at, transcript_consent)
+				VALUES ($1, $2, $3, $4, $5)
+				ON CONFLICT (session_id, person_id) DO UPDATE SET last_left_at = NULL,
+					transcript_consent = EXCLUDED.transcript_consent`,
+				sessionID, j.Person, orgID, j.At.UTC(), j.Consent); err != nil {
+				return err
+			}
+		}
+		for _, l := range f.Leaves {
+			if _, err := tx.ExecContext(ctx, `
+				UPDATE roleplay_attendance SET last_left_at = $4
+				WHERE session_id = $1 AND person_id = $2 AND org_id = $3`,
+				sessionID, l.Person, orgID, l.At.UTC()); err != nil {
+				return err
+			}
+		}
+		for _, st := range f.Seats {
+			if _, err := tx.ExecContext(ctx, `
+				INSERT INTO roleplay_seats (session_id, round, group_id, person_id, org_id, seat, card_id, started_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+				sessionID, st.Round, st.Group, st.Person, orgID, string(st.Seat), st.CardID, st.StartedAt.UTC()); err != nil {
+				return err
+			}
+		}
+		for _, fb := range f.Feedback {
+			var scores []byte
+			if len(fb.Scores) > 0 {
+				b, err := json.Marshal(fb.Scores)
+				if err != nil {
+					return err
+				}
+				scores = b
+			}
+			var about *string
+			if fb.About != "" {
+				about = &fb.About
+			}
+			if _, err := tx.ExecContext(ctx, `
+				INSERT INTO roleplay_feedback (session_id, round, phase, group_id, from_person, seat, about_person,
+					org_id, scores, comment, submitted_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING`,
+				sessionID, fb.Round, fb.Phase, fb.Group, fb.From, string(fb.Seat), about, orgID, scores,
+				fb.Comment, fb.At.UTC()); err != nil {
+				return err
+			}
+			// An observer's feedback on a peer worker is practice that may complete a course.
+			if fb.Phase == RoleplayObserverPhase && fb.About != "" {
+				if err := s.CreditRoleplayPractice(ctx, tx, orgID, fb.About); err != nil {
+					return err
+				}
+			}
+		}
+		for _, c := range f.Transcript {
+			if _, err := tx.ExecContext(ctx, `
+				INSERT INTO roleplay_transcript (session_id, seq, org_id, person_id, group_id, text, at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+				sessionID, c.Seq, orgID, c.Person, c.Group, c.Text, c.At.UTC()); err != nil {
+				return err
+			}
+		}
+		if f.EndedAt != nil {
+			if _, err := tx.ExecContext(ctx, `
+				UPDATE roleplay_sessions SET ended_at = coalesce(ended_at, $3)
+				WHERE id = $1 AND org_id = $2`, sessionID, orgID, f.EndedAt.UTC()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return dbError(err)
+}

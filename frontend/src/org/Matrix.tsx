@@ -1,0 +1,382 @@
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import { ApiError, messageOf } from '../api';
+import { useAuth } from '../auth/AuthContext';
+import { Loading, NoAccess } from '../components/Pages';
+import { usePageTitle } from '../components/usePageTitle';
+import {
+  completionCSVHref,
+  d3Api,
+  MATRIX_STATUSES,
+  type Charts,
+  type CourseOption,
+  type Matrix as MatrixPage,
+  type MatrixQuery,
+  type TeamOption,
+} from './api-d3';
+import { CompletionsChart, OverdueChart } from './charts';
+import { CountsTable, DateCell, STATUS_LABELS, StatusBadge } from './MatrixStatus';
+import './Matrix.css';
+
+type Load<T> = { state: 'loading' } | { state: 'ready'; data: T } | { state: 'error'; message: string };
+
+const FILTER_KEYS = ['team', 'course', 'status', 'sort', 'order'] as const;
+
+function queryOf(params: URLSearchParams): MatrixQuery {
+  const q: MatrixQuery = {};
+  for (const k of [...FILTER_KEYS, 'cursor'] as const) {
+    const v = params.get(k);
+    if (v) q[k] = v;
+  }
+  return q;
+}
+
+/**
+ * Matrix is the completion matrix: every assigned training of every person the caller may see,
+ * with filters, sorting and paging kept in the address so a view can be bookmarked or shared.
+ */
+export function Matrix() {
+  usePageTitle('Training completion');
+  const { me, signedOut } = useAuth();
+  const allowed = !!me && (me.roles.includes('org_admin') || me.roles.includes('manager'));
+  const [params, setParams] = useSearchParams();
+  const query = queryOf(params);
+  const key = params.toString();
+  const [page, setPage] = useState<Load<MatrixPage>>({ state: 'loading' });
+  const [charts, setCharts] = useState<Load<Charts>>({ state: 'loading' });
+  const [teams, setTeams] = useState<TeamOption[]>([]);
+  const [courses, setCourses] = useState<CourseOption[]>([]);
+  // The cursors of the pages before this one, so "Previous page" can go back without the server
+  // having to page backwards.
+  const [previous, setPrevious] = useState<string[]>([]);
+  const [draft, setDraft] = useState<MatrixQuery>(query);
+
+  // Back and forward move through the address: the form shows what the page shows.
+  useEffect(() => {
+    setDraft(queryOf(new URLSearchParams(key)));
+  }, [key]);
+
+  const fail = useCallback(
+    (err: unknown) => {
+      if (err instanceof ApiError && err.status === 401) signedOut();
+      return messageOf(err);
+    },
+    [signedOut],
+  );
+
+  const load = useCallback(() => {
+    setPage({ state: 'loading' });
+    d3Api
+      .completion(queryOf(new URLSearchParams(key)))
+      .then((data) => setPage({ state: 'ready', data }))
+      .catch((err: unknown) => setPage({ state: 'error', message: fail(err) }));
+  }, [key, fail]);
+
+  useEffect(() => {
+    if (allowed) load();
+  }, [allowed, load]);
+
+  useEffect(() => {
+    if (!allowed) return;
+    d3Api
+      .charts()
+      .then((data) => setCharts({ state: 'ready', data }))
+      .catch((err: unknown) => setCharts({ state: 'error', message: fail(err) }));
+    // The filter lists are a convenience: without them the page still works from its address.
+    d3Api
+      .teams()
+      .then((r) => setTeams(r.items))
+      .catch(() => setTeams([]));
+    d3Api
+      .courses()
+      .then(setCourses)
+      .catch(() => setCourses([]));
+  }, [allowed, fail]);
+
+  if (!allowed) return <NoAccess />;
+
+  function go(next: MatrixQuery) {
+    const p = new URLSearchParams();
+    for (const k of [...FILTER_KEYS, 'cursor'] as const) {
+      const v = next[k];
+      if (v) p.set(k, v);
+    }
+    setParams(p);
+  }
+
+  function apply(e: FormEvent) {
+    e.preventDefault();
+    setPrevious([]);
+    go({ ...draft, cursor: undefined });
+  }
+
+  function clear() {
+    setPrevious([]);
+    setDraft({});
+    go({});
+  }
+
+  function nextPage(cursor: string) {
+    setPrevious((p) => [...p, query.cursor ?? '']);
+    go({ ...query, cursor });
+  }
+
+  function previousPage() {
+    const prev = previous[previous.length - 1] ?? '';
+    setPrevious((p) => p.slice(0, -1));
+    go({ ...query, cursor: prev || undefined });
+  }
+
+  const filtered = FILTER_KEYS.some((k) => k !== 'sort' && k !== 'order' && query[k]);
+  const courseOptions = [...courses];
+  if (page.state === 'ready') {
+    for (const c of page.data.courses) {
+      if (!courseOptions.some((o) => o.slug === c.course)) courseOptions.push({ slug: c.course, title: c.title });
+    }
+  }
+
+  return (
+    <>
+      <h1>Training completion</h1>
+      <p className="lead">
+        {me?.roles.includes('org_admin')
+          ? 'Where everyone in your organisation is with the training assigned to them.'
+          : 'Where the people in your teams are with the training assigned to them.'}
+      </p>
+
+      <form className="form filters matrix-filters" onSubmit={apply} aria-label="Filter and sort">
+        <div className="field">
+          <label htmlFor="matrix-team">Team</label>
+          <select id="matrix-team" value={draft.team ?? ''} onChange={(e) => setDraft({ ...draft, team: e.target.value })}>
+            <option value="">All teams</option>
+            {teams.map((t) => (
+              <option key={t.id} value={t.id}>
+                {t.name}
+              </option>
+            ))}
+            {draft.team && !teams.some((t) => t.id === draft.team) ? (
+              <option value={draft.team}>The chosen team</option>
+            ) : null}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="matrix-course">Training</label>
+          <select
+            id="matrix-course"
+            value={draft.course ?? ''}
+            onChange={(e) => setDraft({ ...draft, course: e.target.value })}
+          >
+            <option value="">All training</option>
+            {courseOptions.map((c) => (
+              <option key={c.slug} value={c.slug}>
+                {c.title}
+              </option>
+            ))}
+            {draft.course && !courseOptions.some((c) => c.slug === draft.course) ? (
+              <option value={draft.course}>{draft.course}</option>
+            ) : null}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="matrix-status">Status</label>
+          <select
+            id="matrix-status"
+            value={draft.status ?? ''}
+            onChange={(e) => setDraft({ ...draft, status: e.target.value })}
+          >
+            <option value="">Any status</option>
+            {MATRIX_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {STATUS_LABELS[s]}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="matrix-sort">Sort by</label>
+          <select id="matrix-sort" value={draft.sort ?? ''} onChange={(e) => setDraft({ ...draft, sort: e.target.value })}>
+            <option value="">Name</option>
+            <option value="status">Status (most urgent first)</option>
+            <option value="due">Due date</option>
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="matrix-order">Order</label>
+          <select
+            id="matrix-order"
+            value={draft.order ?? ''}
+            onChange={(e) => setDraft({ ...draft, order: e.target.value })}
+          >
+            <option value="">Ascending</option>
+            <option value="desc">Descending</option>
+          </select>
+        </div>
+        <div className="actions">
+          <button type="submit">Show</button>{' '}
+          <button type="button" className="button-secondary" onClick={clear}>
+            Clear filters
+          </button>
+        </div>
+      </form>
+
+      <p className="matrix-downloads">
+        <a className="button-link button-secondary" href={completionCSVHref(query)} download>
+          Download CSV <span className="visually-hidden">of {filtered ? 'the filtered' : 'all'} training</span>
+        </a>
+      </p>
+
+      <section aria-labelledby="matrix-heading" className="section">
+        <h2 id="matrix-heading">People and their training</h2>
+        {page.state === 'loading' ? <Loading label="Loading training completion…" /> : null}
+        {page.state === 'error' ? (
+          <div role="alert" className="notice notice-error">
+            <p>{page.message}</p>
+            <p>
+              <button type="button" className="button-secondary" onClick={load}>
+                Try again
+              </button>
+            </p>
+          </div>
+        ) : null}
+        {page.state === 'ready' ? (
+          <MatrixResults data={page.data} filtered={filtered} narrowed={!!(query.team || query.course)} />
+        ) : null}
+        {page.state === 'ready' && (page.data.next_cursor || query.cursor) ? (
+          <nav aria-label="Pages" className="matrix-pager">
+            {previous.length > 0 ? (
+              <button type="button" className="button-secondary" onClick={previousPage}>
+                Previous page
+              </button>
+            ) : query.cursor ? (
+              <button type="button" className="button-secondary" onClick={() => go({ ...query, cursor: undefined })}>
+                First page
+              </button>
+            ) : null}{' '}
+            {page.data.next_cursor ? (
+              <button type="button" className="button-secondary" onClick={() => nextPage(page.data.next_cursor)}>
+                Next page
+              </button>
+            ) : null}
+          </nav>
+        ) : null}
+      </section>
+
+      {page.state === 'ready' && page.data.courses.length > 0 ? (
+        <section aria-labelledby="totals-heading" className="section">
+          <h2 id="totals-heading">Totals</h2>
+          <p className="hint">These count everything the team and training filters match, on every page.</p>
+          <CountsTable
+            caption="By training"
+            heading="Training"
+            rows={page.data.courses.map((c) => ({ key: c.course, name: c.title, total: c.total, counts: c.counts }))}
+          />
+          <ul className="link-list report-links">
+            {page.data.courses.map((c) => (
+              <li key={c.course}>
+                <Link to={`/org/report/${encodeURIComponent(c.course)}`}>Audit report for {c.title}</Link>
+              </li>
+            ))}
+          </ul>
+          {page.data.teams.length > 0 ? (
+            <CountsTable
+              caption="By team"
+              heading="Team"
+              rows={page.data.teams.map((t, i) => ({
+                key: t.id ?? `none-${i}`,
+                name: t.name,
+                total: t.total,
+                counts: t.counts,
+              }))}
+            />
+          ) : null}
+        </section>
+      ) : null}
+
+      <section aria-labelledby="charts-heading" className="section">
+        <h2 id="charts-heading">At a glance</h2>
+        {charts.state === 'loading' ? <Loading label="Loading charts…" /> : null}
+        {charts.state === 'error' ? (
+          <p role="alert" className="notice notice-error">
+            We couldn't load the charts. {charts.message}
+          </p>
+        ) : null}
+        {charts.state === 'ready' ? (
+          <div className="charts">
+            <div>
+              <h3>Completions over the last {charts.data.completions_per_week.length} weeks</h3>
+              <CompletionsChart weeks={charts.data.completions_per_week} />
+            </div>
+            <div>
+              <h3>Overdue by team</h3>
+              {charts.data.overdue_by_team.length === 0 ? (
+                <p className="empty">No team has assigned training yet.</p>
+              ) : (
+                <OverdueChart teams={charts.data.overdue_by_team} />
+              )}
+            </div>
+          </div>
+        ) : null}
+      </section>
+    </>
+  );
+}
+
+function MatrixResults({ data, filtered, narrowed }: { data: MatrixPage; filtered: boolean; narrowed: boolean }) {
+  if (data.items.length === 0) {
+    return (
+      <p className="empty">
+        {filtered
+          ? 'Nothing matches these filters. Try another status, team or training, or clear the filters.'
+          : 'No training has been assigned yet. Once you assign a course to people or a team, their progress shows here.'}
+      </p>
+    );
+  }
+  return (
+    <>
+      <p className="status-line">
+        {data.total === 1 ? '1 assigned training' : `${data.total.toLocaleString()} assigned trainings`}
+        {narrowed ? ' for the team and training you chose' : ''}.
+      </p>
+      <div className="table-scroll">
+        <table className="table matrix-table">
+          <caption className="visually-hidden">Assigned training for each person</caption>
+          <thead>
+            <tr>
+              <th scope="col">Person</th>
+              <th scope="col">Teams</th>
+              <th scope="col">Training</th>
+              <th scope="col">Status</th>
+              <th scope="col">Due</th>
+              <th scope="col">Completed</th>
+              <th scope="col">Expires</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.items.map((r) => (
+              <tr key={`${r.person_id}/${r.course}`}>
+                <th scope="row" data-label="Person">
+                  <Link to={`/org/people/${encodeURIComponent(r.person_id)}/record`}>{r.name}</Link>
+                  <span className="matrix-email break">{r.email}</span>
+                </th>
+                <td data-label="Teams">{r.teams.length ? r.teams.join(', ') : <span className="muted">None</span>}</td>
+                <td data-label="Training">{r.course_title}</td>
+                <td data-label="Status">
+                  <StatusBadge status={r.status} />
+                </td>
+                <td data-label="Due">
+                  <DateCell at={r.due_at} />
+                </td>
+                <td data-label="Completed">
+                  <DateCell at={r.completed_at} />
+                </td>
+                <td data-label="Expires">
+                  <DateCell at={r.expires_at} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,364 @@
+import { useCallback, useEffect, useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { ApiError, messageOf } from '../api';
+import { useAuth } from '../auth/AuthContext';
+import { Loading, NoAccess, NotFound } from '../components/Pages';
+import { usePageTitle } from '../components/usePageTitle';
+import { formatDateTime } from '../time';
+import { d3Api, type PersonRecord as RecordData } from './api-d3';
+import { DateCell, StatusBadge } from './MatrixStatus';
+import './Matrix.css';
+
+type Load = { state: 'loading' } | { state: 'ready'; data: RecordData } | { state: 'missing' } | { state: 'error'; message: string };
+
+const SEATS: { [seat: string]: string } = {
+  speaker: 'Speaker',
+  peer_worker: 'Peer worker',
+  observer: 'Observer',
+};
+
+function seatName(seat: string): string {
+  return SEATS[seat] ?? seat.replace(/_/g, ' ');
+}
+
+/** scoreList reads the rubric scores a record holds ({"criterion": 3}) as "criterion: 3 of 4". */
+function scoreList(scores: unknown): string[] {
+  if (!scores || typeof scores !== 'object' || Array.isArray(scores)) return [];
+  return Object.entries(scores as { [k: string]: unknown })
+    .filter(([, v]) => typeof v === 'number')
+    .map(([k, v]) => `${k.replace(/[-_]/g, ' ')}: ${String(v)} of 4`);
+}
+
+/**
+ * PersonRecord is one person's training record for their org admin or team manager: assigned
+ * training, modules, quiz attempts, role-play practice and certificates. What the person wrote
+ * (reflections, chat, feedback comments) is theirs and never appears here.
+ */
+export function PersonRecord() {
+  const { id = '' } = useParams();
+  const { me, signedOut } = useAuth();
+  const allowed = !!me && (me.roles.includes('org_admin') || me.roles.includes('manager'));
+  const [rec, setRec] = useState<Load>({ state: 'loading' });
+  usePageTitle(rec.state === 'ready' ? `Training record: ${rec.data.person.name}` : 'Training record');
+
+  const load = useCallback(() => {
+    setRec({ state: 'loading' });
+    d3Api
+      .personRecord(id)
+      .then((data) => setRec({ state: 'ready', data }))
+      .catch((err: unknown) => {
+        if (err instanceof ApiError && err.status === 401) signedOut();
+        if (err instanceof ApiError && err.status === 404) setRec({ state: 'missing' });
+        else setRec({ state: 'error', message: messageOf(err) });
+      });
+  }, [id, signedOut]);
+
+  useEffect(() => {
+    if (allowed) load();
+  }, [allowed, load]);
+
+  if (!allowed) return <NoAccess />;
+  if (rec.state === 'missing') return <NotFound />;
+  if (rec.state === 'loading') {
+    return (
+      <>
+        <h1>Training record</h1>
+        <Loading label="Loading the training record…" />
+      </>
+    );
+  }
+  if (rec.state === 'error') {
+    return (
+      <>
+        <h1>Training record</h1>
+        <div role="alert" className="notice notice-error">
+          <p>{rec.message}</p>
+          <p>
+            <button type="button" className="button-secondary" onClick={load}>
+              Try again
+            </button>
+          </p>
+        </div>
+      </>
+    );
+  }
+
+  const r = rec.data;
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="breadcrumb">
+        <ol>
+          <li>
+            <Link to="/org/completion">Training completion</Link>
+          </li>
+          <li aria-current="page">{r.person.name}</li>
+        </ol>
+      </nav>
+      <h1>Training record: {r.person.name}</h1>
+      <dl className="facts">
+        <div>
+          <dt>Email</dt>
+          <dd className="break">{r.person.email}</dd>
+        </div>
+        <div>
+          <dt>Teams</dt>
+          <dd>{r.person.teams.length ? r.person.teams.join(', ') : 'None'}</dd>
+        </div>
+        <div>
+          <dt>Account</dt>
+          <dd>{r.person.active ? 'Active' : 'Deactivated'}</dd>
+        </div>
+      </dl>
+      <p className="hint">
+        Reflections, role-play chat and written feedback belong to the person and are never shown here.
+      </p>
+
+      <section aria-labelledby="rec-assigned" className="section">
+        <h2 id="rec-assigned">Assigned training</h2>
+        {r.assignments.length === 0 ? (
+          <p className="empty">No training is assigned to {r.person.name}.</p>
+        ) : (
+          <div className="table-scroll">
+            <table className="table">
+              <caption className="visually-hidden">Assigned training and its status</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Training</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Due</th>
+                  <th scope="col">Completed</th>
+                  <th scope="col">Expires</th>
+                </tr>
+              </thead>
+              <tbody>
+                {r.assignments.map((a) => (
+                  <tr key={a.course}>
+                    <th scope="row" data-label="Training">
+                      {a.course_title}
+                    </th>
+                    <td data-label="Status">
+                      <StatusBadge status={a.status} />
+                    </td>
+                    <td data-label="Due">
+                      <DateCell at={a.due_at} />
+                    </td>
+                    <td data-label="Completed">
+                      <DateCell at={a.completed_at} />
+                    </td>
+                    <td data-label="Expires">
+                      <DateCell at={a.expires_at} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+
+      <section aria-labelledby="rec-courses" className="section">
+        <h2 id="rec-courses">Courses and modules</h2>
+        {r.courses.length === 0 ? <p className="empty">{r.person.name} hasn't started a course yet.</p> : null}
+        {r.courses.map((c) => {
+          const done = c.modules.filter((m) => m.completed_at).length;
+          return (
+            <div key={`${c.course}/${c.started_at}`} className="record-course">
+              <h3>
+                {c.title} <span className="muted">(version {c.version})</span>
+              </h3>
+              <p>
+                Started <DateCell at={c.started_at} />.{' '}
+                {c.completed_at ? (
+                  <>
+                    Completed <DateCell at={c.completed_at} />.
+                  </>
+                ) : (
+                  'Not completed yet.'
+                )}{' '}
+                {done} of {c.modules.length} modules done.
+              </p>
+              {c.modules.length > 0 ? (
+                <ul className="record-modules">
+                  {c.modules.map((m) => (
+                    <li key={m.slug}>
+                      {m.title}:{' '}
+                      {m.completed_at ? (
+                        <>
+                          done <DateCell at={m.completed_at} />
+                        </>
+                      ) : (
+                        'not done yet'
+                      )}
+                    </li>
+                  ))}
+                </ul>
+              ) : null}
+            </div>
+          );
+        })}
+      </section>
+
+      <section aria-labelledby="rec-attempts" className="section">
+        <h2 id="rec-attempts">Quiz attempts</h2>
+        {r.attempts.length === 0 ? (
+          <p className="empty">No quiz attempts yet.</p>
+        ) : (
+          <div className="table-scroll">
+            <table className="table">
+              <caption className="visually-hidden">Quiz attempts with their scores</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Quiz</th>
+                  <th scope="col">Attempt</th>
+                  <th scope="col">Started</th>
+                  <th scope="col">Score</th>
+                  <th scope="col">Result</th>
+                </tr>
+              </thead>
+              <tbody>
+                {r.attempts.map((a) => (
+                  <tr key={`${a.quiz}/${a.number}`}>
+                    <th scope="row" data-label="Quiz">
+                      {a.quiz}
+                    </th>
+                    <td data-label="Attempt">{a.number}</td>
+                    <td data-label="Started">
+                      <time dateTime={a.started_at}>{formatDateTime(a.started_at)}</time>
+                    </td>
+                    <td data-label="Score">{a.score === null ? 'Not submitted' : `${Math.round(a.score)}%`}</td>
+                    <td data-label="Result">
+                      {a.passed === null ? 'In progress' : a.passed ? 'Passed' : 'Not passed'}
+                      {a.timed_out ? ' (ran out of time)' : ''}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+
+      <section aria-labelledby="rec-roleplay" className="section">
+        <h2 id="rec-roleplay">Role-play practice</h2>
+        {r.roleplay.seats.length === 0 ? (
+          <p className="empty">No role-play practice yet.</p>
+        ) : (
+          <div className="table-scroll">
+            <table className="table">
+              <caption className="visually-hidden">Role-play rounds taken part in</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Session</th>
+                  <th scope="col">Round</th>
+                  <th scope="col">Seat</th>
+                  <th scope="col">Card</th>
+                  <th scope="col">When</th>
+                </tr>
+              </thead>
+              <tbody>
+                {r.roleplay.seats.map((s) => (
+                  <tr key={`${s.session_id}/${s.round}`}>
+                    <th scope="row" data-label="Session">
+                      {s.session_title}
+                    </th>
+                    <td data-label="Round">{s.round}</td>
+                    <td data-label="Seat">{seatName(s.seat)}</td>
+                    <td data-label="Card">{s.card}</td>
+                    <td data-label="When">
+                      <time dateTime={s.started_at}>{formatDateTime(s.started_at)}</time>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {r.roleplay.feedback.length > 0 ? (
+          <>
+            <h3>Rubric results</h3>
+            <div className="table-scroll">
+              <table className="table">
+                <caption className="visually-hidden">Rubric scores from observers, 1 to 4</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Session</th>
+                    <th scope="col">Round</th>
+                    <th scope="col">From</th>
+                    <th scope="col">Scores (1 to 4)</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {r.roleplay.feedback.map((f) => {
+                    const scores = scoreList(f.scores);
+                    return (
+                      <tr key={`${f.session_id}/${f.round}/${f.from_seat}/${f.submitted_at}`}>
+                        <th scope="row" data-label="Session">
+                          {f.session_title}
+                        </th>
+                        <td data-label="Round">{f.round}</td>
+                        <td data-label="From">{seatName(f.from_seat)}</td>
+                        <td data-label="Scores (1 to 4)">
+                          {scores.length === 0 ? (
+                            <span className="muted">No scores</span>
+                          ) : (
+                            <ul className="plain-list">
+                              {scores.map((s) => (
+                                <li key={s}>{s}</li>
+                              ))}
+                            </ul>
+                          )}
+                        </td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
+          </>
+        ) : null}
+      </section>
+
+      <section aria-labelledby="rec-certificates" className="section">
+        <h2 id="rec-certificates">Certificates</h2>
+        {r.certificates.length === 0 ? (
+          <p className="empty">No certificates yet.</p>
+        ) : (
+          <div className="table-scroll">
+            <table className="table">
+              <caption className="visually-hidden">Certificates issued</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Number</th>
+                  <th scope="col">Course</th>
+                  <th scope="col">Issued</th>
+                  <th scope="col">Expires</th>
+                  <th scope="col">Status</th>
+                </tr>
+              </thead>
+              <tbody>
+                {r.certificates.map((c) => (
+                  <tr key={c.id}>
+                    <th scope="row" data-label="Number">
+                      {c.number}
+                    </th>
+                    <td data-label="Course">
+                      {c.course_title}
+                      {c.cycle > 1 ? ` (cycle ${c.cycle})` : ''}
+                    </td>
+                    <td data-label="Issued">
+                      <DateCell at={c.issued_at} />
+                    </td>
+                    <td data-label="Expires">
+                      <DateCell at={c.expires_at} />
+                    </td>
+                    <td data-label="Status">{c.status === 'valid' ? 'Valid' : c.status === 'revoked' ? 'Revoked' : c.status === 'expired' ? 'Expired' : c.status}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,185 @@
+import { useCallback, useEffect, useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { ApiError, messageOf } from '../api';
+import { useAuth } from '../auth/AuthContext';
+import { Loading, NoAccess, NotFound } from '../components/Pages';
+import { usePageTitle } from '../components/usePageTitle';
+import { formatDateTime } from '../time';
+import { d3Api, MATRIX_STATUSES, type CourseReport } from './api-d3';
+import { DateCell, STATUS_LABELS, StatusBadge } from './MatrixStatus';
+import './Matrix.css';
+
+type Load =
+  | { state: 'loading' }
+  | { state: 'ready'; data: CourseReport }
+  | { state: 'missing' }
+  | { state: 'error'; message: string };
+
+/**
+ * Report is the printable audit report of one course: who it is assigned to, where each person
+ * is, and the certificate that proves it. It prints black on white without the site's frame.
+ */
+export function Report() {
+  const { slug = '' } = useParams();
+  const { me, signedOut } = useAuth();
+  const allowed = !!me && (me.roles.includes('org_admin') || me.roles.includes('manager'));
+  const [rep, setRep] = useState<Load>({ state: 'loading' });
+  usePageTitle(rep.state === 'ready' ? `Audit report: ${rep.data.course.title}` : 'Audit report');
+
+  const load = useCallback(() => {
+    setRep({ state: 'loading' });
+    d3Api
+      .courseReport(slug)
+      .then((data) => setRep({ state: 'ready', data }))
+      .catch((err: unknown) => {
+        if (err instanceof ApiError && err.status === 401) signedOut();
+        if (err instanceof ApiError && err.status === 404) setRep({ state: 'missing' });
+        else setRep({ state: 'error', message: messageOf(err) });
+      });
+  }, [slug, signedOut]);
+
+  useEffect(() => {
+    if (allowed) load();
+  }, [allowed, load]);
+
+  if (!allowed) return <NoAccess />;
+  if (rep.state === 'missing') return <NotFound />;
+  if (rep.state !== 'ready') {
+    return (
+      <>
+        <h1>Audit report</h1>
+        {rep.state === 'loading' ? <Loading label="Preparing the report…" /> : null}
+        {rep.state === 'error' ? (
+          <div role="alert" className="notice notice-error">
+            <p>{rep.message}</p>
+            <p>
+              <button type="button" className="button-secondary" onClick={load}>
+                Try again
+              </button>
+            </p>
+          </div>
+        ) : null}
+      </>
+    );
+  }
+
+  const r = rep.data;
+  const assigned = r.rows.length;
+  const current = r.totals.completed ?? 0;
+  return (
+    <article className="audit-report">
+      <p className="no-print">
+        <Link to="/org/completion">Back to training completion</Link>
+      </p>
+      <h1>Audit report: {r.course.title}</h1>
+      <dl className="facts">
+        <div>
+          <dt>Organisation</dt>
+          <dd>{r.organisation}</dd>
+        </div>
+        <div>
+          <dt>Course</dt>
+          <dd>
+            {r.course.title}, version {r.course.version}
+          </dd>
+        </div>
+        <div>
+          <dt>Covers</dt>
+          <dd>{r.scope === 'my teams' ? 'The teams I manage' : 'Everyone in the organisation'}</dd>
+        </div>
+        <div>
+          <dt>Prepared</dt>
+          <dd>
+            <time dateTime={r.generated_at}>{formatDateTime(r.generated_at)}</time>
+          </dd>
+        </div>
+      </dl>
+      <p className="no-print">
+        <button type="button" onClick={() => window.print()}>
+          Print this report
+        </button>
+      </p>
+
+      <section aria-labelledby="report-summary" className="section report-section">
+        <h2 id="report-summary">Summary</h2>
+        <p>
+          {assigned === 0
+            ? 'This course is not assigned to anyone yet.'
+            : `${current} of ${assigned} ${assigned === 1 ? 'person has' : 'people have'} a current completion.`}
+        </p>
+        <table className="table">
+          <caption>People by status</caption>
+          <thead>
+            <tr>
+              <th scope="col">Status</th>
+              <th scope="col">People</th>
+            </tr>
+          </thead>
+          <tbody>
+            {MATRIX_STATUSES.map((s) => (
+              <tr key={s}>
+                <th scope="row" data-label="Status">
+                  {STATUS_LABELS[s]}
+                </th>
+                <td data-label="People">{r.totals[s] ?? 0}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+
+      <section aria-labelledby="report-people" className="section report-section report-break">
+        <h2 id="report-people">Everyone assigned</h2>
+        {assigned === 0 ? (
+          <p className="empty">Nobody is assigned this course.</p>
+        ) : (
+          <table className="table report-table">
+            <caption>Each person's status and certificate for {r.course.title}</caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Email</th>
+                <th scope="col">Teams</th>
+                <th scope="col">Status</th>
+                <th scope="col">Due</th>
+                <th scope="col">Completed</th>
+                <th scope="col">Expires</th>
+                <th scope="col">Certificate</th>
+              </tr>
+            </thead>
+            <tbody>
+              {r.rows.map((row) => (
+                <tr key={row.person_id}>
+                  <th scope="row" data-label="Name">
+                    {row.name}
+                  </th>
+                  <td data-label="Email" className="break">
+                    {row.email}
+                  </td>
+                  <td data-label="Teams">{row.teams.join(', ') || 'None'}</td>
+                  <td data-label="Status">
+                    <StatusBadge status={row.status} />
+                  </td>
+                  <td data-label="Due">
+                    <DateCell at={row.due_at} />
+                  </td>
+                  <td data-label="Completed">
+                    <DateCell at={row.completed_at} />
+                  </td>
+                  <td data-label="Expires">
+                    <DateCell at={row.expires_at} />
+                  </td>
+                  <td data-label="Certificate">{row.certificate_number || 'None'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      <p className="report-footer">
+        Statuses as at {formatDateTime(r.generated_at)}, from Peerpath's records. "Completed" counts only a
+        completion whose certificate has not been revoked.
+      </p>
+    </article>
+  );
+}

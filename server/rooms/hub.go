@@ -1,0 +1,337 @@
+package rooms
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"peerpath/courses"
+)
+
+// Store is what the hub needs from PostgreSQL: the session, its command log and the facts a
+// session leaves behind. *courses.Store implements it.
+type Store interface {
+	FindRoleplayRoom(ctx context.Context, orgID, id string) (courses.RoleplayRoom, error)
+	AppendRoleplayCommand(ctx context.Context, orgID, sessionID string, c courses.RoleplayCommand) error
+	RoleplayCommands(ctx context.Context, orgID, sessionID string, after int64) ([]courses.RoleplayCommand, error)
+	RecordRoleplayFacts(ctx context.Context, orgID, sessionID string, f courses.RoleplayFacts) error
+}
+
+// Config tunes a hub; zero values take the defaults.
+type Config struct {
+	Store Store
+	// Redis carries each command to the other server instances; nil runs one instance alone,
+	// which then learns of others' commands only by polling the log.
+	Redis  *redis.Client
+	Logger *slog.Logger
+	Now    func() time.Time
+	// Instance names this server in the cluster; commands it publishes carry it.
+	Instance string
+	// KeyPrefix starts every Redis channel name, so tests never share channels.
+	KeyPrefix string
+	// SendQueue bounds the events waiting for one slow connection before it is cut off.
+	SendQueue int
+	// Ring is how many recent events each room keeps for clients that resume.
+	Ring int
+	// MessagesPerSecond and Burst bound what one connection may send.
+	MessagesPerSecond float64
+	Burst             int
+	PingEvery         time.Duration
+	PongWait          time.Duration
+	WriteWait         time.Duration
+	HelloWait         time.Duration
+	// PollEvery is how often a room with local connections reads the log for commands a lost
+	// pub/sub message did not bring.
+	PollEvery time.Duration
+	// IdleUnload is how long a room without local connections stays loaded.
+	IdleUnload time.Duration
+	// OnEvent, when set, is called with each event a room applies (for tests and benchmarks).
+	OnEvent func(session string, e Envelope)
+}
+
+func (c *Config) defaults() {
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Instance == "" {
+		c.Instance = "local"
+	}
+	set := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	setD := func(v *time.Duration, d time.Duration) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	set(&c.SendQueue, 256)
+	set(&c.Ring, 1024)
+	set(&c.Burst, 40)
+	if c.MessagesPerSecond <= 0 {
+		c.MessagesPerSecond = 20
+	}
+	setD(&c.PingEvery, 25*time.Second)
+	setD(&c.PongWait, 60*time.Second)
+	setD(&c.WriteWait, 10*time.Second)
+	setD(&c.HelloWait, 10*time.Second)
+	setD(&c.PollEvery, 3*time.Second)
+	setD(&c.IdleUnload, time.Minute)
+}
+
+// Hub holds this server's live rooms and their connections.
+type Hub struct {
+	cfg    Config
+	log    *slog.Logger
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu      sync.Mutex
+	rooms   map[string]*live
+	closing bool
+
+	pubsub *redis.PubSub
+}
+
+// ErrClosing refuses new connections while the hub shuts down.
+var ErrClosing = errors.New("the server is shutting down")
+
+// NewHub starts a hub; Close stops it.
+func NewHub(cfg Config) *Hub {
+	cfg.defaults()
+	ctx, cancel := context.WithCancel(context.Background())
+	h := &Hub{cfg: cfg, log: cfg.Logger, ctx: ctx, cancel: cancel, rooms: make(map[string]*live)}
+	if cfg.Redis != nil {
+		h.pubsub = cfg.Redis.Subscribe(ctx)
+		h.wg.Add(1)
+		go h.receive()
+	}
+	h.wg.Add(1)
+	go h.housekeep()
+	return h
+}
+
+func (h *Hub) channel(sessionID string) string { return h.cfg.KeyPrefix + "roleplay:" + sessionID }
+
+// published is a command as it crosses instances: with chat text, which the log may not keep.
+type published struct {
+	Instance string                  `json:"instance"`
+	Command  courses.RoleplayCommand `json:"command"`
+}
+
+func (h *Hub) publish(sessionID string, c courses.RoleplayCommand) {
+	if h.cfg.Redis == nil {
+		return
+	}
+	b, err := json.Marshal(published{Instance: h.cfg.Instance, Command: c})
+	if err != nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(h.ctx, 2*time.Second)
+	defer cancel()
+	if err := h.cfg.Redis.Publish(ctx, h.channel(sessionID), b).Err(); err != nil {
+		// Other instances catch up from the log on their next poll.
+		h.log.Warn("roleplay publish", "session", sessionID, "error", err)
+	}
+}
+
+func (h *Hub) receive() {
+	defer h.wg.Done()
+	ch := h.pubsub.Channel(redis.WithChannelSize(4096))
+	for {
+		select {
+		case <-h.ctx.Done():
+			return
+		case msg, ok := <-ch:
+			if !ok {
+				return
+			}
+			var p published
+			if err := json.Unmarshal([]byte(msg.Payload), &p); err != nil || p.Instance == h.cfg.Instance {
+				continue
+			}
+			sessionID := msg.Channel[len(h.cfg.KeyPrefix+"roleplay:"):]
+			h.mu.Lock()
+			l := h.rooms[sessionID]
+			h.mu.Unlock()
+			if l != nil {
+				cmd := p.Command
+				l.post(func() { l.remote(cmd) })
+			}
+		}
+	}
+}
+
+// housekeep polls the log of rooms with connections and unloads rooms nobody here uses.
+func (h *Hub) housekeep() {
+	defer h.wg.Done()
+	t := time.NewTicker(h.cfg.PollEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-h.ctx.Done():
+			return
+		case <-t.C:
+		}
+		now := time.Now()
+		h.mu.Lock()
+		var poll []*live
+		for id, l := range h.rooms {
+			if l.users > 0 {
+				poll = append(poll, l)
+				continue
+			}
+			if now.Sub(l.idleSince) >= h.cfg.IdleUnload {
+				delete(h.rooms, id)
+				l.stop()
+				if h.pubsub != nil {
+					_ = h.pubsub.Unsubscribe(h.ctx, h.channel(id))
+				}
+			}
+		}
+		h.mu.Unlock()
+		for _, l := range poll {
+			l.post(l.poll)
+		}
+	}
+}
+
+// acquire returns the loaded room, loading it from the log when needed, and counts one user
+// of it until release.
+func (h *Hub) acquire(ctx context.Context, orgID, sessionID string) (*live, error) {
+	h.mu.Lock()
+	if h.closing {
+		h.mu.Unlock()
+		return nil, ErrClosing
+	}
+	if l := h.rooms[sessionID]; l != nil {
+		if l.org != orgID {
+			h.mu.Unlock()
+			return nil, courses.Errorf(courses.NotFound, "No such role-play session.")
+		}
+		l.users++
+		h.mu.Unlock()
+		return l, nil
+	}
+	h.mu.Unlock()
+
+	spec, err := h.cfg.Store.FindRoleplayRoom(ctx, orgID, sessionID)
+	if err != nil {
+		return nil, err
+	}
+	l, err := newLive(h, spec)
+	if err != nil {
+		return nil, err
+	}
+	// Subscribe before reading the log, so no command falls between the two.
+	if h.pubsub != nil {
+		if err := h.pubsub.Subscribe(ctx, h.channel(sessionID)); err != nil {
+			h.log.Warn("roleplay subscribe", "session", sessionID, "error", err)
+		}
+	}
+	if err := l.load(ctx); err != nil {
+		return nil, err
+	}
+
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closing {
+		return nil, ErrClosing
+	}
+	if other := h.rooms[sessionID]; other != nil {
+		// Another connection loaded it meanwhile; use theirs.
+		other.users++
+		return other, nil
+	}
+	h.rooms[sessionID] = l
+	l.users++
+	go l.run()
+	return l, nil
+}
+
+func (h *Hub) release(l *live) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	l.users--
+	if l.users == 0 {
+		l.idleSince = time.Now()
+	}
+}
+
+// Member looks up a person on a session's roster, loading the room: the check before a
+// WebSocket upgrade, so refusals are ordinary HTTP errors.
+func (h *Hub) Member(ctx context.Context, orgID, sessionID, personID string) (Participant, error) {
+	l, err := h.acquire(ctx, orgID, sessionID)
+	if err != nil {
+		return Participant{}, err
+	}
+	defer h.release(l)
+	for _, m := range l.spec.Roster {
+		if m.PersonID == personID {
+			role := RoleTrainee
+			if m.Trainer {
+				role = RoleTrainer
+			}
+			return Participant{ID: ParticipantID(m.PersonID), Name: m.Name, Role: role}, nil
+		}
+	}
+	return Participant{}, courses.Errorf(courses.NotFound, "No such role-play session.")
+}
+
+// Stats reports the rooms loaded and the connections open on this instance.
+func (h *Hub) Stats() (rooms, conns int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, l := range h.rooms {
+		rooms++
+		conns += l.users
+	}
+	return rooms, conns
+}
+
+// Close tells every connection the server is going away, records that they left, and stops.
+func (h *Hub) Close(ctx context.Context) {
+	h.mu.Lock()
+	if h.closing {
+		h.mu.Unlock()
+		return
+	}
+	h.closing = true
+	rs := make([]*live, 0, len(h.rooms))
+	for _, l := range h.rooms {
+		rs = append(rs, l)
+	}
+	h.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, l := range rs {
+		wg.Add(1)
+		l.post(func() {
+			defer wg.Done()
+			l.goingAway()
+		})
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+	h.cancel()
+	if h.pubsub != nil {
+		_ = h.pubsub.Close()
+	}
+	for _, l := range rs {
+		l.stop()
+	}
+	h.wg.Wait()
+}
