@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 
@@ -29,8 +30,9 @@ func (s *Server) handleRoleplaySocket(c *gin.Context) {
 	if err != nil {
 		return // the upgrader has answered
 	}
-	// The connection outlives the request's context once hijacked; the hub ends it.
-	s.hub.Serve(c.Request.Context(), ws, p.OrgID(), c.Param("id"), member)
+	// The request is over once the connection is hijacked: its goroutine, grown deep through the
+	// middleware, returns, and the connection lives on in small goroutines of the hub's.
+	go s.hub.Serve(context.WithoutCancel(c.Request.Context()), ws, p.OrgID(), c.Param("id"), member)
 }
 
 // sameOrigin accepts a WebSocket upgrade only from pages served at the configured base URL: a

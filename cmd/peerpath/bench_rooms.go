@@ -389,9 +389,6 @@ func runRoomsServer(ctx context.Context, a *app, kind, addr, prefix string) erro
 			return err
 		}
 		defer db.Close()
-		// Two instances and the parent share one PostgreSQL with everyone else on the machine.
-		db.SetMaxOpenConns(12)
-		db.SetMaxIdleConns(12)
 		rdb, _, err := openRedis(ctx, c)
 		if err != nil {
 			return err
@@ -1194,11 +1191,12 @@ func roomsTable(pairs []roomsPair, p roomsPlan, took time.Duration) string {
 	b.WriteString(`
 How it is measured. Each room is a role-play session (started a minute before, no groups formed,
 so a trainee's chat goes to everyone in it) or, on the thin server, a room named in the URL. The
-clients say hello and wait for their snapshot; then the child's heap + stack after a collection,
+clients say hello and wait for their snapshot; then the child's heap + stack after collections,
 minus the same before any connection, divided by the connections, is the memory per connection
 (three collections, since each shrinks a goroutine's stack by half at most; RSS beside it, which
-counts only pages touched and can fall when the runtime returns memory). Chats are sent evenly over the rooms, each member in turn, at the rate that gives
-the target deliveries a second (a delivery is one chat reaching one member, the sender included).
+counts only pages touched and can fall when the runtime returns memory). Chats are sent evenly
+over the rooms, each member in turn, at the rate that gives the target deliveries a second (a
+delivery is one chat reaching one member, the sender included).
 Each chat carries its send time; every receiver records now − sent, so with two instances the
 latency includes the hop through Redis to the other one. After a warm-up, only chats sent in the
 measurement window count; "lost" is what those chats should have reached and did not. Peerpath

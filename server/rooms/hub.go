@@ -75,7 +75,7 @@ func (c *Config) defaults() {
 		}
 	}
 	set(&c.SendQueue, 256)
-	set(&c.Ring, 1024)
+	set(&c.Ring, 256)
 	set(&c.Burst, 40)
 	if c.MessagesPerSecond <= 0 {
 		c.MessagesPerSecond = 20
@@ -84,7 +84,7 @@ func (c *Config) defaults() {
 	setD(&c.PongWait, 60*time.Second)
 	setD(&c.WriteWait, 10*time.Second)
 	setD(&c.HelloWait, 10*time.Second)
-	setD(&c.PollEvery, 3*time.Second)
+	setD(&c.PollEvery, 10*time.Second)
 	setD(&c.IdleUnload, time.Minute)
 }
 
@@ -166,18 +166,21 @@ func (h *Hub) receive() {
 			h.mu.Unlock()
 			if l != nil {
 				cmd := p.Command
-				l.post(func() { l.remote(cmd) })
+				l.offer(func() { l.remote(cmd) })
 			}
 		}
 	}
 }
 
-// housekeep polls the log of rooms with connections and unloads rooms nobody here uses.
+// housekeep polls the log of rooms with connections and unloads rooms nobody here uses. Each
+// room is polled once every PollEvery, in one of pollSlots slots, so a thousand rooms make a
+// steady trickle of reads rather than a burst.
 func (h *Hub) housekeep() {
 	defer h.wg.Done()
-	t := time.NewTicker(h.cfg.PollEvery)
+	const pollSlots = 8
+	t := time.NewTicker(h.cfg.PollEvery / pollSlots)
 	defer t.Stop()
-	for {
+	for tick := 0; ; tick++ {
 		select {
 		case <-h.ctx.Done():
 			return
@@ -188,7 +191,9 @@ func (h *Hub) housekeep() {
 		var poll []*live
 		for id, l := range h.rooms {
 			if l.users > 0 {
-				poll = append(poll, l)
+				if l.slot%pollSlots == tick%pollSlots {
+					poll = append(poll, l)
+				}
 				continue
 			}
 			if now.Sub(l.idleSince) >= h.cfg.IdleUnload {

@@ -23,6 +23,9 @@ type live struct {
 	inbox chan func()
 	done  chan struct{}
 
+	// slot spreads the rooms' log polls over time.
+	slot int
+
 	// Guarded by hub.mu.
 	users     int
 	idleSince time.Time
@@ -33,6 +36,9 @@ type live struct {
 	conns    map[*conn]struct{}
 	presence map[ParticipantID]int // connections cluster-wide, from join and leave commands
 	declined bool                  // someone joined without agreeing to a transcript
+	// peerSeen is when a command from another instance last arrived: while others write to this
+	// room, the words of its chat messages must be findable by them (see stash).
+	peerSeen time.Time
 	ring     []ringEntry
 	timer    *time.Timer
 	timerAt  time.Time
@@ -41,9 +47,12 @@ type live struct {
 // ringEntry is a recent event with who received it and, for personal events, what each was told.
 type ringEntry struct {
 	out Out
-	to  []ParticipantID
+	all bool            // for everyone: to is left empty
+	to  []ParticipantID // otherwise, who received it
 	you map[ParticipantID]YouView
 }
+
+func (e *ringEntry) reaches(id ParticipantID) bool { return e.all || contains(e.to, id) }
 
 func newLive(h *Hub, spec courses.RoleplayRoom) (*live, error) {
 	roster := make([]Participant, 0, len(spec.Roster))
@@ -59,8 +68,9 @@ func newLive(h *Hub, spec courses.RoleplayRoom) (*live, error) {
 		return nil, err
 	}
 	return &live{
-		hub: h, id: spec.ID, org: spec.OrgID, spec: spec, room: room,
-		inbox: make(chan func(), 4096), done: make(chan struct{}),
+		slot: int(fnv32(spec.ID)),
+		hub:  h, id: spec.ID, org: spec.OrgID, spec: spec, room: room,
+		inbox: make(chan func(), 256), done: make(chan struct{}),
 		conns: make(map[*conn]struct{}), presence: make(map[ParticipantID]int),
 	}, nil
 }
@@ -71,8 +81,13 @@ func (l *live) load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	l.hub.unstash(ctx, cmds)
 	for _, c := range cmds {
 		l.applyCommand(c, false)
+	}
+	if len(cmds) > 0 {
+		// The room has a history: another instance may hold it too.
+		l.peerSeen = time.Now()
 	}
 	return nil
 }
@@ -105,6 +120,17 @@ func (l *live) post(f func()) {
 	select {
 	case l.inbox <- f:
 	case <-l.done:
+	}
+}
+
+// offer hands f over without waiting when the room is busy, so one busy room never holds up the
+// pub/sub reader that serves every room; f then waits in a goroutine of its own. Commands that
+// arrive out of order this way are put right by remote, which applies them by number.
+func (l *live) offer(f func()) {
+	select {
+	case l.inbox <- f:
+	default:
+		go l.post(f)
 	}
 }
 
@@ -177,10 +203,17 @@ type joinData struct {
 func (l *live) remember(outs []Out) []ringEntry {
 	entries := make([]ringEntry, 0, len(outs))
 	for _, o := range outs {
-		e := ringEntry{out: o, to: l.room.Recipients(o.To)}
+		e := ringEntry{out: o, all: o.To.Kind == AudienceAll}
+		if !e.all {
+			e.to = l.room.Recipients(o.To)
+		}
 		if Personal(o.Event.Type) {
-			e.you = make(map[ParticipantID]YouView, len(e.to))
-			for _, id := range e.to {
+			to := e.to
+			if e.all {
+				to = l.room.Recipients(o.To)
+			}
+			e.you = make(map[ParticipantID]YouView, len(to))
+			for _, id := range to {
 				e.you[id] = l.room.You(id)
 			}
 		}
@@ -203,7 +236,7 @@ func (l *live) deliver(entries []ringEntry) {
 	for _, e := range entries {
 		var shared []byte
 		for c := range l.conns {
-			if !contains(e.to, c.pid) {
+			if !e.reaches(c.pid) {
 				continue
 			}
 			switch {
@@ -280,7 +313,7 @@ func (l *live) missed(id ParticipantID, lastSeq int64) ([][]byte, bool) {
 	}
 	var msgs [][]byte
 	for _, e := range l.ring {
-		if e.out.Event.Seq <= lastSeq || !contains(e.to, id) {
+		if e.out.Event.Seq <= lastSeq || !e.reaches(id) {
 			continue
 		}
 		switch {
@@ -298,12 +331,21 @@ func (l *live) missed(id ParticipantID, lastSeq int64) ([][]byte, bool) {
 
 // catchUp applies the commands other instances logged since the last one applied here.
 func (l *live) catchUp() error {
+	if l.applied > 0 {
+		// Someone else wrote to this room's log: another instance holds it too.
+		defer func(before int64) {
+			if l.applied > before {
+				l.peerSeen = time.Now()
+			}
+		}(l.applied)
+	}
 	ctx, cancel := l.ctx()
 	defer cancel()
 	cmds, err := l.hub.cfg.Store.RoleplayCommands(ctx, l.org, l.id, l.applied)
 	if err != nil {
 		return err
 	}
+	l.hub.unstash(ctx, cmds)
 	for _, c := range cmds {
 		if c.N != l.applied+1 {
 			break
@@ -324,6 +366,7 @@ func (l *live) poll() {
 // remote applies a command another instance published: the next one at once, an older one not
 // at all, and after a gap the missing ones from the log first.
 func (l *live) remote(c courses.RoleplayCommand) {
+	l.peerSeen = time.Now()
 	switch {
 	case c.N <= l.applied:
 		return
@@ -551,10 +594,16 @@ func (l *live) intent(c *conn, in Intent, raw []byte) {
 	}
 	stored := json.RawMessage(raw)
 	if d, ok := in.Data.(*ChatData); ok && !l.transcriptKept() {
-		// The log needs the message to replay the room, but not its words.
+		// The log needs the message to replay the room, but not its words. They go to Redis for
+		// a few minutes instead, under a reference the logged copy carries as its req_id, so an
+		// instance that reads the command from the log rather than from pub/sub still has them.
 		redacted := *d
-		redacted.Text = "(not kept)"
-		stored, _ = json.Marshal(map[string]any{"type": in.Type, "data": redacted})
+		redacted.Text = notKept
+		ref := ""
+		if time.Since(l.peerSeen) < stashFor {
+			ref = l.hub.stash(raw)
+		}
+		stored, _ = json.Marshal(map[string]any{"type": in.Type, "req_id": ref, "data": redacted})
 	}
 	outs, applyErr, err := l.commit(courses.RoleplayCommand{Kind: courses.CommandIntent, Person: string(c.pid), Intent: raw}, stored, nil)
 	if err != nil {
@@ -577,4 +626,12 @@ func (l *live) goingAway() {
 		l.unregister(c)
 		c.kill(closeGoingAway, "The server is restarting; reconnect to carry on.")
 	}
+}
+
+func fnv32(s string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint32(s[i])) * 16777619
+	}
+	return h
 }
