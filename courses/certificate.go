@@ -274,3 +274,23 @@ func (s *Store) RevokeCertificate(ctx context.Context, p *Principal, id, reason 
 	}
 	return &c, nil
 }
+
+// RequeueMissingCertificates queues certificate:issue again, through the outbox, for every
+// completion made before completedBefore that has no certificate and no issue waiting in the
+// outbox. Queued tasks live in Redis, which a restart without persistence can empty; this puts
+// back what was lost. Issuing is idempotent, so a task that was only late does no harm.
+func (s *Store) RequeueMissingCertificates(ctx context.Context, completedBefore time.Time) (int, error) {
+	res, err := s.db.ExecContext(ctx, `
+		INSERT INTO outbox (task_type, payload, org_id)
+		SELECT $1, jsonb_build_object('completion_id', k.id), k.org_id
+		FROM completions k
+		WHERE k.completed_at < $2
+			AND NOT EXISTS (SELECT 1 FROM certificates c WHERE c.completion_id = k.id)
+			AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.task_type = $1 AND o.enqueued_at IS NULL
+				AND o.payload->>'completion_id' = k.id::text)`, TaskCertificateIssue, completedBefore)
+	if err != nil {
+		return 0, dbError(err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}

@@ -448,3 +448,51 @@ func TestCertificateSecondCycle(t *testing.T) {
 		}
 	})
 }
+
+// TestRequeueMissingCertificates checks that the sweep queues again only completions old enough,
+// without a certificate, and without an issue still waiting in the outbox.
+func TestRequeueMissingCertificates(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	store, clock := MustStore(t)
+	org := MustOrg(t, store, "riverside")
+	sam := MustLearner(t, store, org.ID, "sam@riverside.example")
+	lee := MustLearner(t, store, org.ID, "lee@riverside.example")
+	MustImport(t, store, org.ID, tinyFS("induction", certFS("induction")))
+	samDone := MustFinish(t, store, sam, "induction")
+	leeDone := MustFinish(t, store, lee, "induction")
+	MustIssue(t, store, leeDone)
+	relayed := func() {
+		if _, err := store.DB().Exec(`UPDATE outbox SET enqueued_at = now() WHERE enqueued_at IS NULL`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	later := clock.Now().Add(time.Hour)
+	steps := []struct {
+		name   string
+		before time.Time
+		setup  func()
+		want   int
+	}{
+		{"issue still waiting in the outbox", later, nil, 0},
+		{"completed too recently", clock.Now().Add(-time.Minute), relayed, 0},
+		{"task lost: queued again", later, nil, 1},
+		{"queued again already", later, nil, 0},
+		{"relayed again, still no certificate", later, relayed, 1},
+	}
+	for _, s := range steps {
+		if s.setup != nil {
+			s.setup()
+		}
+		got, err := store.RequeueMissingCertificates(ctx, s.before)
+		if err != nil || got != s.want {
+			t.Errorf("%s: got %d, %v; want %d", s.name, got, err, s.want)
+		}
+	}
+	if got := MustCount(t, store, `SELECT count(*) FROM outbox WHERE payload->>'completion_id' = $1`, leeDone); got != 1 {
+		t.Errorf("lee's completion, certified: got %d outbox rows, want only the first", got)
+	}
+	if got := MustCount(t, store, `SELECT count(*) FROM outbox WHERE payload->>'completion_id' = $1`, samDone); got != 3 {
+		t.Errorf("sam's completion: got %d outbox rows, want 3", got)
+	}
+}

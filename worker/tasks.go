@@ -18,6 +18,7 @@ const (
 	TypeSessionCleanup   = "session:cleanup"
 	TypeCertificateIssue = courses.TaskCertificateIssue
 	TypeReminderScan     = "reminder:scan"
+	TypeCertificateSweep = "certificate:sweep"
 )
 
 // EmailSendPayload is one email to render and deliver.
@@ -30,7 +31,8 @@ var options = map[string][]asynq.Option{
 	TypeSessionCleanup:   {asynq.MaxRetry(3), asynq.Timeout(5 * time.Minute), asynq.Retention(2 * time.Hour)},
 	TypeCertificateIssue: {asynq.MaxRetry(20), asynq.Timeout(time.Minute), asynq.Retention(24 * time.Hour)},
 	// A scan that fails is retried within the hour; the next hour's scan catches up anyway.
-	TypeReminderScan: {asynq.MaxRetry(5), asynq.Timeout(20 * time.Minute), asynq.Retention(2 * time.Hour)},
+	TypeReminderScan:     {asynq.MaxRetry(5), asynq.Timeout(20 * time.Minute), asynq.Retention(2 * time.Hour)},
+	TypeCertificateSweep: {asynq.MaxRetry(3), asynq.Timeout(5 * time.Minute), asynq.Retention(time.Hour)},
 }
 
 // CertificateIssuePayload names the completion to certify.
@@ -63,4 +65,10 @@ func NewSessionCleanupTask() *asynq.Task {
 // the organisations where it is digest time.
 func NewReminderScanTask() *asynq.Task {
 	return asynq.NewTask(TypeReminderScan, nil, options[TypeReminderScan]...)
+}
+
+// NewCertificateSweepTask returns a certificate:sweep task, which queues the certificates of
+// completions whose issue task was lost (see courses.Store.RequeueMissingCertificates).
+func NewCertificateSweepTask() *asynq.Task {
+	return asynq.NewTask(TypeCertificateSweep, nil, options[TypeCertificateSweep]...)
 }

@@ -32,6 +32,9 @@ type Config struct {
 	Signer *credential.Signer
 	// BaseURL is where the app is reached; credentials and verification links start with it.
 	BaseURL string
+	// SweepAfter is how old a completion without a certificate must be before the sweep queues
+	// its issue again (default 5 minutes: well past a normal issue's seconds).
+	SweepAfter time.Duration
 }
 
 // Worker processes tasks, relays the outbox and runs the scheduler.
@@ -74,6 +77,7 @@ func (w *Worker) Mux() *asynq.ServeMux {
 	mux.HandleFunc(TypeReminderScan, w.handleReminderScan)
 	if w.cfg.Signer != nil {
 		mux.HandleFunc(TypeCertificateIssue, w.handleCertificateIssue)
+		mux.HandleFunc(TypeCertificateSweep, w.handleCertificateSweep)
 	}
 	return mux
 }
@@ -95,6 +99,14 @@ func (w *Worker) Run(ctx context.Context) error {
 	relay := &Relay{Store: w.cfg.Store, Client: w.client, Queue: w.cfg.Queue, Logger: w.cfg.Logger, Interval: w.cfg.RelayInterval, Types: w.Types()}
 	sched := &Scheduler{Client: w.client, Queue: w.cfg.Queue, Logger: w.cfg.Logger, Now: w.cfg.Store.Now,
 		Entries: []Periodic{{Every: time.Hour, Task: NewSessionCleanupTask}, {Every: time.Hour, Task: NewReminderScanTask}}}
+	if w.cfg.Signer != nil {
+		sched.Entries = append(sched.Entries, Periodic{Every: 15 * time.Minute, Task: NewCertificateSweepTask})
+		// A worker that starts after a crash, or after Redis lost its queue, puts back at once
+		// the certificates whose tasks went missing.
+		if err := w.handleCertificateSweep(ctx, nil); err != nil {
+			w.cfg.Logger.Warn("certificate sweep at start", "err", err)
+		}
+	}
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { defer wg.Done(); relay.Run(ctx) }()
@@ -149,6 +161,19 @@ func (w *Worker) handleCertificateIssue(ctx context.Context, t *asynq.Task) erro
 	}
 	draft.Credential, draft.KeyID = jwt, w.cfg.Signer.KeyID()
 	_, err = w.cfg.Store.CreateCertificate(ctx, draft)
+	return err
+}
+
+// handleCertificateSweep queues the issue of certificates whose task was lost.
+func (w *Worker) handleCertificateSweep(ctx context.Context, _ *asynq.Task) error {
+	after := w.cfg.SweepAfter
+	if after <= 0 {
+		after = 5 * time.Minute
+	}
+	n, err := w.cfg.Store.RequeueMissingCertificates(ctx, w.cfg.Store.Now().Add(-after))
+	if n > 0 {
+		w.cfg.Logger.Info("certificates queued again", "count", n)
+	}
 	return err
 }
 
