@@ -473,11 +473,13 @@ func (s *Store) FindCompletion(ctx context.Context, p *Principal, f CompletionFi
 	return m, nil
 }
 
-// noJIT turns off PostgreSQL's JIT compiler for the rest of tx. The planner overestimates the
-// per-assignment lookups of the matrix, and JIT then spends most of a second compiling a query
-// that runs in a fraction of that.
+// noJIT turns off PostgreSQL's JIT compiler for the rest of tx, and gives its sorts and CTEs room
+// in memory. The planner overestimates the matrix's cost, and JIT then spends most of a second
+// compiling a query that runs in a fraction of that.
 func noJIT(ctx context.Context, tx *sqlx.Tx) error {
-	_, err := tx.ExecContext(ctx, `SET LOCAL jit = off`)
+	// The matrix keeps every assignment's status in a materialised CTE; with the default 4 MB
+	// of work memory a large organisation's spills to a temporary file on each page.
+	_, err := tx.ExecContext(ctx, `SET LOCAL jit = off; SET LOCAL work_mem = '32MB'`)
 	return dbError(err)
 }
 

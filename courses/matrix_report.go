@@ -95,7 +95,9 @@ type RecordCertificate struct {
 	IssuedAt    time.Time  `json:"issued_at" db:"issued_at"`
 	ExpiresAt   *time.Time `json:"expires_at" db:"expires_at"`
 	RevokedAt   *time.Time `json:"revoked_at" db:"revoked_at"`
-	Status      string     `json:"status" db:"-"`
+	// RevokedReason is what the organisation gave as the reason for revoking, for its own record.
+	RevokedReason string `json:"revoked_reason,omitempty" db:"revoked_reason"`
+	Status        string `json:"status" db:"-"`
 }
 
 // FindPersonRecord returns the training record of a person the caller may see; anyone else,
@@ -178,7 +180,7 @@ func (s *Store) FindPersonRecord(ctx context.Context, p *Principal, personID str
 			return dbError(err)
 		}
 		if err := tx.SelectContext(ctx, &r.Certificates, `
-			SELECT id, number, course_slug, course_title, cycle, issued_at, expires_at, revoked_at FROM certificates
+			SELECT id, number, course_slug, course_title, cycle, issued_at, expires_at, revoked_at, revoked_reason FROM certificates
 			WHERE person_id = $1 AND org_id = $2 ORDER BY issued_at DESC`, personID, sc.orgID); err != nil {
 			return dbError(err)
 		}

@@ -248,6 +248,23 @@ func TestFindPersonRecord(t *testing.T) {
 	if len(r.Attempts) != 1 || r.Attempts[0].Score == nil || *r.Attempts[0].Score != 100 {
 		t.Errorf("attempts: got %+v, want one scored 100", r.Attempts)
 	}
+
+	// A revoked certificate shows its reason to the organisation.
+	var completion string
+	if err := l.store.DB().Get(&completion, `SELECT id FROM completions WHERE person_id = $1`, l.sam.Person.ID); err != nil {
+		t.Fatal(err)
+	}
+	cert := MustIssue(t, l.store, completion)
+	if _, err := l.store.RevokeCertificate(ctx, l.admin, cert.ID, "Issued in error"); err != nil {
+		t.Fatal(err)
+	}
+	r, err = l.store.FindPersonRecord(ctx, l.admin, l.sam.Person.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Certificates) != 1 || r.Certificates[0].RevokedReason != "Issued in error" || r.Certificates[0].Status != courses.CertificateRevoked {
+		t.Errorf("certificates: got %+v, want one revoked with its reason", r.Certificates)
+	}
 }
 
 func TestFindCourseReportAndCharts(t *testing.T) {
