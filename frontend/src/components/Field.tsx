@@ -23,18 +23,27 @@ type InputAttrs = {
   'aria-describedby': string | undefined;
 };
 
+/** FieldError is the line that says what is wrong with a field, read out with "Error:" first. */
+export function FieldError({ id, error }: { id: string; error?: ReactNode }) {
+  return error ? (
+    <p className="field-error" id={id}>
+      <span className="visually-hidden">Error:</span> {error}
+    </p>
+  ) : null;
+}
+
 /**
- * FieldFrame draws a field's label, hint and error, and gives the input it holds the attributes
- * that tie them together.
+ * FieldFrame draws a field's label, hint and error, and gives the control it holds (an input, a
+ * select, a textarea) the attributes that tie them together.
  */
-function FieldFrame({
+export function FieldFrame({
   label,
   hint,
   error,
   children,
 }: {
   label: string;
-  hint?: string;
+  hint?: ReactNode;
   error?: string | undefined;
   children: (attrs: InputAttrs) => ReactNode;
 }) {
@@ -49,16 +58,11 @@ function FieldFrame({
           {hint}
         </p>
       ) : null}
-      {error ? (
-        <p className="field-error" id={errorId}>
-          <span className="visually-hidden">Error:</span>{' '}
-          {error}
-        </p>
-      ) : null}
+      <FieldError id={errorId} error={error} />
       {children({
         id,
         'aria-invalid': error ? true : undefined,
-        'aria-describedby': describedBy(hint && hintId, error && errorId),
+        'aria-describedby': describedBy(hint ? hintId : undefined, error && errorId),
       })}
     </div>
   );

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { api, ApiError, messageOf } from '../api';
+import { FieldError } from '../components/Field';
 import { LiveRegion } from '../components/LiveRegion';
 import { Loading } from '../components/Pages';
 import { formatTime } from '../time';
@@ -203,9 +204,7 @@ export function ReflectionSection({ slug, module, prompts }: { slug: string; mod
                   {p.prompt}
                 </label>
                 {error ? (
-                  <p className="field-error" id={`${id}-error`}>
-                    <span className="visually-hidden">Error:</span> {error}
-                  </p>
+                  <FieldError id={`${id}-error`} error={error} />
                 ) : null}
                 <textarea
                   id={id}

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { api, ApiError, messageOf } from '../api';
 import { useAuth } from '../auth/AuthContext';
-import { TextField } from '../components/Field';
+import { FieldError, TextField } from '../components/Field';
 import { LiveRegion } from '../components/LiveRegion';
 import { Loading } from '../components/Pages';
 import { usePageTitle } from '../components/usePageTitle';
@@ -240,9 +240,7 @@ function SelectField({
         </p>
       ) : null}
       {error ? (
-        <p className="field-error" id={`${id}-error`}>
-          <span className="visually-hidden">Error:</span> {error}
-        </p>
+        <FieldError id={`${id}-error`} error={error} />
       ) : null}
       <select id={id} value={value} onChange={(e) => onChange(e.target.value)} aria-invalid={error ? true : undefined} aria-describedby={described}>
         {options.map((o) => (
@@ -272,9 +270,7 @@ function DateField({
     <div className={error ? 'field field-invalid' : 'field'}>
       <label htmlFor={id}>{label}</label>
       {error ? (
-        <p className="field-error" id={`${id}-error`}>
-          <span className="visually-hidden">Error:</span> {error}
-        </p>
+        <FieldError id={`${id}-error`} error={error} />
       ) : null}
       <input
         type="date"
@@ -322,9 +318,7 @@ function PeoplePicker({
     <fieldset className={error ? 'field field-invalid' : 'field'} aria-describedby={error ? 'picker-error' : undefined}>
       <legend>People</legend>
       {error ? (
-        <p className="field-error" id="picker-error">
-          <span className="visually-hidden">Error:</span> {error}
-        </p>
+        <FieldError id="picker-error" error={error} />
       ) : null}
       <div className="filters">
         <TextField

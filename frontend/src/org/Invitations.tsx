@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, ApiError, messageOf, ROLES, type Invitation, type Role } from '../api';
 import { useAuth } from '../auth/AuthContext';
-import { TextField } from '../components/Field';
+import { FieldError, TextField } from '../components/Field';
 import { LiveRegion } from '../components/LiveRegion';
 import { Loading } from '../components/Pages';
 import { usePageTitle } from '../components/usePageTitle';
@@ -223,10 +223,7 @@ function InviteForm({ onInvited, onAuthError }: { onInvited: () => void; onAuthE
         >
           <legend>Roles</legend>
           {fields.roles ? (
-            <p className="field-error" id="roles-error">
-              <span className="visually-hidden">Error:</span>{' '}
-              {fields.roles}
-            </p>
+            <FieldError id="roles-error" error={fields.roles} />
           ) : null}
           {ROLES.map((role) => (
             <div className="checkbox" key={role}>

@@ -98,4 +98,38 @@ describe('People', () => {
       '/org/people/import?dry_run=false',
     ]);
   });
+
+  it('empties the file field after an import, so the same file is not checked again by mistake', async () => {
+    const clean: PeopleImport = {
+      dry_run: true,
+      problem_rows: 0,
+      invited: 0,
+      rows: [{ line: 2, name: 'Dee', email: 'dee@example.org', team: '', roles: ['trainee'], problems: {} }],
+    };
+    const calls = fakeApi({
+      'GET /me': json(200, admin),
+      'GET /org/teams?limit=100': noTeams,
+      'GET /org/people?status=active': json(200, { items: [], next_cursor: '' }),
+      'POST /org/people/import?dry_run=true': () => json(200, clean),
+      'POST /org/people/import?dry_run=false': () => json(201, { ...clean, dry_run: false, invited: 1 }),
+    });
+    renderApp('/org/people');
+    const user = userEvent.setup();
+    await screen.findByText(/Nobody matches/);
+    await user.upload(screen.getByLabelText('CSV file'), new File(['name,email\n'], 'people.csv', { type: 'text/csv' }));
+    await user.click(screen.getByRole('button', { name: 'Check file' }));
+    // The six-column preview gets the full width instead of spilling out of the narrow panel.
+    await screen.findByRole('table', { name: /Preview: 1 rows, 0 with problems/ });
+    const panel = screen.getByRole('region', { name: 'Import from CSV' });
+    expect(panel).toHaveClass('panel-wide');
+    await user.click(screen.getByRole('button', { name: 'Import and send invitations' }));
+    expect(await screen.findByText('Invitations sent to 1 person.')).toBeInTheDocument();
+    expect(panel).not.toHaveClass('panel-wide');
+
+    const input = screen.getByLabelText('CSV file');
+    expect((input as HTMLInputElement).files ?? []).toHaveLength(0);
+    await user.click(screen.getByRole('button', { name: 'Check file' }));
+    expect(await screen.findByText('Choose a CSV file first.')).toBeInTheDocument();
+    expect(calls.filter((c) => c.path.startsWith('/org/people/import'))).toHaveLength(2);
+  });
 });

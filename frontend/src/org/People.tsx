@@ -1,13 +1,14 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { ApiError, messageOf, ROLES, type Role } from '../api';
 import { useAuth } from '../auth/AuthContext';
-import { TextField } from '../components/Field';
+import { FieldError, TextField } from '../components/Field';
 import { LiveRegion } from '../components/LiveRegion';
 import { Loading, NoAccess } from '../components/Pages';
 import { usePageTitle } from '../components/usePageTitle';
 import { roleList, roleName } from '../roles';
 import { formatDate } from '../time';
 import { orgApi, type OrgPerson, type PeopleImport, type PeopleQuery, type Team } from './api';
+import './Matrix.css';
 
 type ListState =
   | { state: 'loading' }
@@ -284,9 +285,7 @@ function RoleForm({
         <fieldset className={error ? 'field field-invalid checkboxes' : 'field checkboxes'} aria-describedby={error ? 'role-form-error' : undefined}>
           <legend>Roles</legend>
           {error ? (
-            <p className="field-error" id="role-form-error">
-              <span className="visually-hidden">Error:</span> {error}
-            </p>
+            <FieldError id="role-form-error" error={error} />
           ) : null}
           {ROLES.map((r) => (
             <div className="checkbox" key={r}>
@@ -322,6 +321,8 @@ function ImportPeople({ onImported, fail }: { onImported: () => void; fail: (err
   const [error, setError] = useState('');
   const [status, setStatus] = useState('');
   const [busy, setBusy] = useState(false);
+  // A new key empties the file input after an import, so it never shows a file that is gone.
+  const [fileKey, setFileKey] = useState(0);
 
   async function check(e: FormEvent) {
     e.preventDefault();
@@ -356,6 +357,7 @@ function ImportPeople({ onImported, fail }: { onImported: () => void; fail: (err
       const res = await orgApi.importPeople(file, false);
       setPreview(null);
       setFile(null);
+      setFileKey((k) => k + 1);
       setStatus(`Invitations sent to ${res.invited} ${res.invited === 1 ? 'person' : 'people'}.`);
       onImported();
     } catch (err) {
@@ -366,7 +368,8 @@ function ImportPeople({ onImported, fail }: { onImported: () => void; fail: (err
   }
 
   return (
-    <section aria-labelledby="import-heading" className="section panel">
+    // The preview has six columns: it gets the page's full width rather than the narrow panel's.
+    <section aria-labelledby="import-heading" className={preview ? 'section panel panel-wide' : 'section panel'}>
       <h2 id="import-heading">Import from CSV</h2>
       <p>
         One person per row, with a header row: <code>name,email,team,roles</code>. Separate several roles with a
@@ -381,6 +384,7 @@ function ImportPeople({ onImported, fail }: { onImported: () => void; fail: (err
             Up to 2,000 people and 1 MB, saved as CSV UTF-8.
           </p>
           <input
+            key={fileKey}
             id="import-file"
             type="file"
             accept=".csv,text/csv"

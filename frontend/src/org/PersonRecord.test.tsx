@@ -1,6 +1,8 @@
-import { screen, within } from '@testing-library/react';
+import { fireEvent, screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { apiError, fakeApi, json, person, renderApp } from '../testing';
+import type { Certificate } from '../api';
 import type { PersonRecord } from './api-d3';
 
 afterEach(() => {
@@ -138,5 +140,168 @@ describe('Person record', () => {
     expect(await screen.findByText('No training is assigned to Sam Okafor.')).toBeInTheDocument();
     expect(screen.getByText('No quiz attempts yet.')).toBeInTheDocument();
     expect(screen.getByText('No certificates yet.')).toBeInTheDocument();
+  });
+});
+
+const admin = person({ id: 'a1', name: 'Aroha Ngata', roles: ['org_admin'] });
+
+const validCert: PersonRecord['certificates'][number] = {
+  id: 'c2',
+  number: 'PP-2026-0042',
+  course: 'storytelling',
+  course_title: 'Sharing your story with purpose',
+  cycle: 1,
+  issued_at: '2026-03-01T00:00:00Z',
+  expires_at: '2028-03-01T00:00:00Z',
+  revoked_at: null,
+  status: 'valid',
+};
+
+const withValid: PersonRecord = { ...record, certificates: [validCert, ...record.certificates] };
+
+function revokedAnswer(reason: string): Certificate {
+  return {
+    id: 'c2',
+    number: 'PP-2026-0042',
+    status: 'revoked',
+    person_name: 'Sam Okafor',
+    course: { slug: 'storytelling', title: 'Sharing your story with purpose', version: 1 },
+    organisation: 'Riverside Peer Network',
+    cycle: 1,
+    issued_at: '2026-03-01T00:00:00Z',
+    expires_at: '2028-03-01T00:00:00Z',
+    revoked_at: '2026-04-02T09:00:00Z',
+    revoked_reason: reason,
+    verify_url: 'http://peerpath.test/verify/abc123',
+    pdf_url: '/api/v1/certificates/c2.pdf',
+    credential_url: '/api/v1/certificates/c2/credential',
+  };
+}
+
+describe('Revoking a certificate', () => {
+  it('is offered to org admins for valid certificates only', async () => {
+    fakeApi({ 'GET /me': json(200, admin), 'GET /org/people/p2/record': json(200, withValid) });
+    renderApp('/org/people/p2/record');
+    const table = await screen.findByRole('table', { name: 'Certificates issued' });
+    const buttons = within(table).getAllByRole('button', { name: /^Revoke certificate/ });
+    expect(buttons).toHaveLength(1);
+    expect(buttons[0]).toHaveAccessibleName('Revoke certificate PP-2026-0042');
+  });
+
+  it('is not offered to managers', async () => {
+    fakeApi({ 'GET /me': json(200, manager), 'GET /org/people/p2/record': json(200, withValid) });
+    renderApp('/org/people/p2/record');
+    const table = await screen.findByRole('table', { name: 'Certificates issued' });
+    expect(within(table).getByText('PP-2026-0042')).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: /Revoke/ })).toBeNull();
+  });
+
+  it('asks for a reason, revokes, and shows the certificate as revoked with the reason', async () => {
+    const calls = fakeApi({
+      'GET /me': json(200, admin),
+      'GET /org/people/p2/record': json(200, withValid),
+      'POST /org/certificates/c2/revoke': (body) => json(200, revokedAnswer((body as { reason: string }).reason)),
+    });
+    renderApp('/org/people/p2/record');
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('button', { name: 'Revoke certificate PP-2026-0042' }));
+
+    const form = screen.getByRole('form', { name: 'Revoke certificate PP-2026-0042' });
+    expect(screen.getByRole('heading', { level: 3, name: 'Revoke certificate PP-2026-0042' })).toHaveFocus();
+    expect(form).toHaveTextContent(/public verification page will say it was revoked/);
+
+    // No reason: the field says so and nothing is sent.
+    await user.click(within(form).getByRole('button', { name: 'Yes, revoke it' }));
+    const reason = within(form).getByLabelText('Reason for revoking');
+    expect(reason).toHaveAccessibleDescription(/Say why you are revoking this certificate\./);
+    expect(reason).toHaveAttribute('aria-invalid', 'true');
+    expect(reason).toHaveFocus();
+    expect(calls.some((c) => c.method === 'POST')).toBe(false);
+
+    // Too long: the same, counted in characters.
+    fireEvent.change(reason, { target: { value: 'x'.repeat(501) } });
+    await user.click(within(form).getByRole('button', { name: 'Yes, revoke it' }));
+    expect(reason).toHaveAccessibleDescription(/Use at most 500 characters\. This reason has 501\./);
+    expect(calls.some((c) => c.method === 'POST')).toBe(false);
+
+    await user.clear(reason);
+    await user.type(reason, '  Issued to the wrong person.  ');
+    await user.click(within(form).getByRole('button', { name: 'Yes, revoke it' }));
+
+    expect(await screen.findByText(/Certificate PP-2026-0042 is revoked/)).toBeInTheDocument();
+    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ reason: 'Issued to the wrong person.' });
+    expect(screen.queryByRole('form', { name: /Revoke certificate/ })).toBeNull();
+    const row = within(screen.getByRole('table', { name: 'Certificates issued' }))
+      .getByText('PP-2026-0042')
+      .closest('tr') as HTMLElement;
+    expect(row).toHaveTextContent(/Revoked on/);
+    expect(row).toHaveTextContent('Reason: Issued to the wrong person.');
+    expect(within(row).queryByRole('button')).toBeNull();
+    expect(screen.getByRole('link', { name: 'Open its verification page' })).toHaveAttribute(
+      'href',
+      'http://peerpath.test/verify/abc123',
+    );
+    expect(screen.getByRole('heading', { level: 2, name: 'Certificates' })).toHaveFocus();
+  });
+
+  it("shows the server's field error beside the reason", async () => {
+    fakeApi({
+      'GET /me': json(200, admin),
+      'GET /org/people/p2/record': json(200, withValid),
+      'POST /org/certificates/c2/revoke': apiError(400, 'invalid', 'Check the highlighted fields.', {
+        reason: 'Say why the certificate is revoked.',
+      }),
+    });
+    renderApp('/org/people/p2/record');
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('button', { name: 'Revoke certificate PP-2026-0042' }));
+    await user.type(screen.getByLabelText('Reason for revoking'), 'Because');
+    await user.click(screen.getByRole('button', { name: 'Yes, revoke it' }));
+    const reason = screen.getByLabelText('Reason for revoking');
+    await vi.waitFor(() => expect(reason).toHaveAccessibleDescription(/Say why the certificate is revoked\./));
+    expect(reason).toHaveFocus();
+    expect(screen.getByRole('button', { name: 'Yes, revoke it' })).toBeEnabled();
+  });
+
+  it('says so and reloads the record when someone else revoked it first', async () => {
+    let revoked = false;
+    const calls = fakeApi({
+      'GET /me': json(200, admin),
+      'GET /org/people/p2/record': () =>
+        json(200, {
+          ...withValid,
+          certificates: [
+            revoked ? { ...validCert, status: 'revoked', revoked_at: '2026-04-01T00:00:00Z' } : validCert,
+            ...record.certificates,
+          ],
+        }),
+      'POST /org/certificates/c2/revoke': () => {
+        revoked = true;
+        return apiError(409, 'conflict', 'This certificate was already revoked on 1 April 2026.');
+      },
+    });
+    renderApp('/org/people/p2/record');
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('button', { name: 'Revoke certificate PP-2026-0042' }));
+    await user.type(screen.getByLabelText('Reason for revoking'), 'Wrong person');
+    await user.click(screen.getByRole('button', { name: 'Yes, revoke it' }));
+    expect(await screen.findByText('This certificate was already revoked on 1 April 2026.')).toBeInTheDocument();
+    await vi.waitFor(() => expect(screen.queryByRole('button', { name: /Revoke certificate/ })).toBeNull());
+    expect(calls.filter((c) => c.path === '/org/people/p2/record')).toHaveLength(2);
+    const row = screen.getByText('PP-2026-0042').closest('tr') as HTMLElement;
+    expect(row).toHaveTextContent(/Revoked on/);
+    // The message stays on the page after the record is fetched again.
+    expect(screen.getByRole('alert')).toHaveTextContent('This certificate was already revoked on 1 April 2026.');
+  });
+
+  it('gives focus back to the button on Cancel', async () => {
+    const calls = fakeApi({ 'GET /me': json(200, admin), 'GET /org/people/p2/record': json(200, withValid) });
+    renderApp('/org/people/p2/record');
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('button', { name: 'Revoke certificate PP-2026-0042' }));
+    await user.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByRole('form', { name: /Revoke certificate/ })).toBeNull();
+    expect(screen.getByRole('button', { name: 'Revoke certificate PP-2026-0042' })).toHaveFocus();
+    expect(calls.some((c) => c.method === 'POST')).toBe(false);
   });
 });

@@ -1,10 +1,12 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { FieldFrame } from '../components/Field';
 import { Link, useParams } from 'react-router';
-import { ApiError, messageOf } from '../api';
+import { ApiError, messageOf, type Certificate } from '../api';
 import { useAuth } from '../auth/AuthContext';
+import { LiveRegion } from '../components/LiveRegion';
 import { Loading, NoAccess, NotFound } from '../components/Pages';
 import { usePageTitle } from '../components/usePageTitle';
-import { formatDateTime } from '../time';
+import { formatDate, formatDateTime } from '../time';
 import { d3Api, type PersonRecord as RecordData } from './api-d3';
 import { DateCell, StatusBadge } from './MatrixStatus';
 import './Matrix.css';
@@ -53,11 +55,21 @@ export function PersonRecord() {
       });
   }, [id, signedOut]);
 
+  // refresh fetches the record again in place, keeping the page (and any message on it) as it is.
+  const refresh = useCallback(() => {
+    d3Api
+      .personRecord(id)
+      .then((data) => setRec({ state: 'ready', data }))
+      .catch(() => {
+        // The page keeps showing what it has; the message that led here already says what happened.
+      });
+  }, [id]);
+
   useEffect(() => {
     if (allowed) load();
   }, [allowed, load]);
 
-  if (!allowed) return <NoAccess />;
+  if (!me || !allowed) return <NoAccess />;
   if (rec.state === 'missing') return <NotFound />;
   if (rec.state === 'loading') {
     return (
@@ -318,47 +330,286 @@ export function PersonRecord() {
         ) : null}
       </section>
 
-      <section aria-labelledby="rec-certificates" className="section">
-        <h2 id="rec-certificates">Certificates</h2>
-        {r.certificates.length === 0 ? (
-          <p className="empty">No certificates yet.</p>
-        ) : (
-          <div className="table-scroll">
-            <table className="table">
-              <caption className="visually-hidden">Certificates issued</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Number</th>
-                  <th scope="col">Course</th>
-                  <th scope="col">Issued</th>
-                  <th scope="col">Expires</th>
-                  <th scope="col">Status</th>
-                </tr>
-              </thead>
-              <tbody>
-                {r.certificates.map((c) => (
-                  <tr key={c.id}>
-                    <th scope="row" data-label="Number">
-                      {c.number}
-                    </th>
-                    <td data-label="Course">
-                      {c.course_title}
-                      {c.cycle > 1 ? ` (cycle ${c.cycle})` : ''}
-                    </td>
-                    <td data-label="Issued">
-                      <DateCell at={c.issued_at} />
-                    </td>
-                    <td data-label="Expires">
-                      <DateCell at={c.expires_at} />
-                    </td>
-                    <td data-label="Status">{c.status === 'valid' ? 'Valid' : c.status === 'revoked' ? 'Revoked' : c.status === 'expired' ? 'Expired' : c.status}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </section>
+      <CertificatesSection
+        person={r.person.name}
+        certificates={r.certificates}
+        canRevoke={me.roles.includes('org_admin')}
+        onRevoked={(c) =>
+          setRec((cur) =>
+            cur.state === 'ready'
+              ? {
+                  state: 'ready',
+                  data: {
+                    ...cur.data,
+                    certificates: cur.data.certificates.map((x) =>
+                      x.id === c.id
+                        ? { ...x, status: c.status, revoked_at: c.revoked_at, revoked_reason: c.revoked_reason }
+                        : x,
+                    ),
+                  },
+                }
+              : cur,
+          )
+        }
+        onStale={refresh}
+        signedOut={signedOut}
+      />
     </>
+  );
+}
+
+type RecordCertificate = RecordData['certificates'][number];
+
+/** MAX_REASON matches the server's limit on a revocation reason (docs/api.md). */
+const MAX_REASON = 500;
+
+function certificateStatus(status: string): string {
+  switch (status) {
+    case 'valid':
+      return 'Valid';
+    case 'revoked':
+      return 'Revoked';
+    case 'expired':
+      return 'Expired';
+    default:
+      return status;
+  }
+}
+
+/**
+ * CertificatesSection lists a person's certificates; an org admin may revoke a valid one, with a
+ * reason, from here.
+ */
+function CertificatesSection({
+  person,
+  certificates,
+  canRevoke,
+  onRevoked,
+  onStale,
+  signedOut,
+}: {
+  person: string;
+  certificates: RecordCertificate[];
+  canRevoke: boolean;
+  onRevoked: (c: Certificate) => void;
+  onStale: () => void;
+  signedOut: () => void;
+}) {
+  const [revoking, setRevoking] = useState<RecordCertificate | null>(null);
+  const [done, setDone] = useState<Certificate | null>(null);
+  const [error, setError] = useState('');
+  // When the form closes, focus goes back where it makes sense: the button that opened it after
+  // Cancel, the section heading after a revocation (the button is gone by then).
+  const [focusTo, setFocusTo] = useState<{ to: 'button' | 'heading'; id: string } | null>(null);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+
+  useEffect(() => {
+    if (!focusTo) return;
+    if (focusTo.to === 'heading') headingRef.current?.focus();
+    else document.getElementById(`revoke-cert-${focusTo.id}`)?.focus();
+  }, [focusTo]);
+
+  return (
+    <section aria-labelledby="rec-certificates" className="section">
+      <h2 id="rec-certificates" ref={headingRef} tabIndex={-1}>
+        Certificates
+      </h2>
+      <LiveRegion role="status">
+        {done ? (
+          <>
+            <p>
+              Certificate {done.number} is revoked. Anyone who checks it on the public verification page now sees that
+              it no longer counts.
+            </p>
+            {done.verify_url ? (
+              <p>
+                <a href={done.verify_url}>Open its verification page</a>
+              </p>
+            ) : null}
+          </>
+        ) : null}
+      </LiveRegion>
+      <LiveRegion role="alert">{error}</LiveRegion>
+      {certificates.length === 0 ? (
+        <p className="empty">No certificates yet.</p>
+      ) : (
+        <div className="table-scroll">
+          <table className="table">
+            <caption className="visually-hidden">Certificates issued</caption>
+            <thead>
+              <tr>
+                <th scope="col">Number</th>
+                <th scope="col">Course</th>
+                <th scope="col">Issued</th>
+                <th scope="col">Expires</th>
+                <th scope="col">Status</th>
+              </tr>
+            </thead>
+            <tbody>
+              {certificates.map((c) => (
+                <tr key={c.id}>
+                  <th scope="row" data-label="Number">
+                    {c.number}
+                  </th>
+                  <td data-label="Course">
+                    {c.course_title}
+                    {c.cycle > 1 ? ` (cycle ${c.cycle})` : ''}
+                  </td>
+                  <td data-label="Issued">
+                    <DateCell at={c.issued_at} />
+                  </td>
+                  <td data-label="Expires">
+                    <DateCell at={c.expires_at} />
+                  </td>
+                  <td data-label="Status">
+                    {certificateStatus(c.status)}
+                    {c.revoked_at ? (
+                      <>
+                        {' '}
+                        on <time dateTime={c.revoked_at}>{formatDate(c.revoked_at)}</time>
+                      </>
+                    ) : null}
+                    {c.revoked_reason ? <span className="matrix-email">Reason: {c.revoked_reason}</span> : null}
+                    {canRevoke && c.status === 'valid' && revoking?.id !== c.id ? (
+                      <>
+                        {' '}
+                        <button
+                          type="button"
+                          id={`revoke-cert-${c.id}`}
+                          className="button-secondary button-small"
+                          onClick={() => {
+                            setDone(null);
+                            setError('');
+                            setFocusTo(null);
+                            setRevoking(c);
+                          }}
+                        >
+                          Revoke certificate <span className="visually-hidden">{c.number}</span>
+                        </button>
+                      </>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {revoking ? (
+        <RevokeForm
+          key={revoking.id}
+          person={person}
+          certificate={revoking}
+          onCancel={() => {
+            setRevoking(null);
+            setFocusTo({ to: 'button', id: revoking.id });
+          }}
+          onRevoked={(c) => {
+            setRevoking(null);
+            setDone(c);
+            onRevoked(c);
+            setFocusTo({ to: 'heading', id: c.id });
+          }}
+          onFailed={(err) => {
+            if (err instanceof ApiError && err.status === 401) signedOut();
+            setRevoking(null);
+            setError(messageOf(err));
+            setFocusTo({ to: 'heading', id: revoking.id });
+            // Someone else revoked it meanwhile, or it is gone: show the record as it is now.
+            if (err instanceof ApiError && (err.status === 404 || err.status === 409)) onStale();
+          }}
+        />
+      ) : null}
+    </section>
+  );
+}
+
+/** RevokeForm asks why a certificate is revoked and says what revoking does before it is done. */
+function RevokeForm({
+  person,
+  certificate,
+  onCancel,
+  onRevoked,
+  onFailed,
+}: {
+  person: string;
+  certificate: RecordCertificate;
+  onCancel: () => void;
+  onRevoked: (c: Certificate) => void;
+  onFailed: (err: unknown) => void;
+}) {
+  const id = useId();
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const reasonRef = useRef<HTMLTextAreaElement>(null);
+  const [reason, setReason] = useState('');
+  const [problem, setProblem] = useState('');
+  const [busy, setBusy] = useState(false);
+  const used = [...reason].length;
+
+  useEffect(() => {
+    headingRef.current?.focus();
+  }, []);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    const text = reason.trim();
+    const why = !text
+      ? 'Say why you are revoking this certificate.'
+      : [...text].length > MAX_REASON
+        ? `Use at most ${MAX_REASON} characters. This reason has ${[...text].length}.`
+        : '';
+    if (why) {
+      setProblem(why);
+      reasonRef.current?.focus();
+      return;
+    }
+    setBusy(true);
+    setProblem('');
+    try {
+      onRevoked(await d3Api.revokeCertificate(certificate.id, text));
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 400) {
+        setProblem(err.fields.reason ?? err.message);
+        setBusy(false);
+        reasonRef.current?.focus();
+        return;
+      }
+      onFailed(err);
+    }
+  }
+
+  return (
+    <form className="confirm form" aria-labelledby={`${id}-heading`} onSubmit={(e) => void submit(e)} noValidate>
+      <h3 id={`${id}-heading`} ref={headingRef} tabIndex={-1}>
+        Revoke certificate {certificate.number}
+      </h3>
+      <p>
+        Revoking means this certificate no longer counts as proof that {person} completed {certificate.course_title}.
+        Its public verification page will say it was revoked, and when, to anyone who checks it. {person} will see it
+        marked as revoked, with your reason. This can&apos;t be undone.
+      </p>
+      <FieldFrame
+        label="Reason for revoking"
+        error={problem || undefined}
+        hint={
+          <>
+            {person} will read this; the public verification page doesn&apos;t show it. Up to {MAX_REASON} characters:{' '}
+            {used} used.
+          </>
+        }
+      >
+        {(attrs) => (
+          <textarea {...attrs} ref={reasonRef} name="reason" rows={3} required value={reason} onChange={(e) => setReason(e.target.value)} />
+        )}
+      </FieldFrame>
+      <div className="actions">
+        <button type="submit" className="button-danger" disabled={busy}>
+          {busy ? 'Revoking…' : 'Yes, revoke it'}
+        </button>{' '}
+        <button type="button" className="button-secondary" disabled={busy} onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
   );
 }

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { ApiError, messageOf } from '../api';
 import { useAuth } from '../auth/AuthContext';
-import { TextField } from '../components/Field';
+import { FieldError, TextField } from '../components/Field';
 import { LiveRegion } from '../components/LiveRegion';
 import { Loading, NoAccess } from '../components/Pages';
 import { usePageTitle } from '../components/usePageTitle';
@@ -514,9 +514,7 @@ function AddMember({
       </form>
       <div className={managerError ? 'field field-invalid' : 'field'}>
         {managerError ? (
-          <p className="field-error" id="add-as-manager-error">
-            <span className="visually-hidden">Error:</span> {managerError}
-          </p>
+          <FieldError id="add-as-manager-error" error={managerError} />
         ) : null}
         <div className="checkbox">
           <input

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { ApiError, messageOf } from '../api';
 import { useAuth } from '../auth/AuthContext';
-import { TextField } from '../components/Field';
+import { FieldError, TextField } from '../components/Field';
 import { LiveRegion } from '../components/LiveRegion';
 import { Loading } from '../components/Pages';
 import { usePageTitle } from '../components/usePageTitle';
@@ -156,9 +156,7 @@ function CreateToken({ onCreated, fail }: { onCreated: (t: CreatedToken) => void
         >
           <legend>What it may do</legend>
           {fields.scope ? (
-            <p className="field-error" id="scope-error">
-              <span className="visually-hidden">Error:</span> {fields.scope}
-            </p>
+            <FieldError id="scope-error" error={fields.scope} />
           ) : null}
           <div className="checkbox">
             <input

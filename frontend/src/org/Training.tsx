@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { ApiError, messageOf } from '../api';
 import { useAuth } from '../auth/AuthContext';
-import { TextField } from '../components/Field';
+import { FieldError, TextField } from '../components/Field';
 import { LiveRegion } from '../components/LiveRegion';
 import { Loading, NoAccess } from '../components/Pages';
 import { usePageTitle } from '../components/usePageTitle';
@@ -491,9 +491,7 @@ function RecordForm({
         <div className={fields.completed_on ? 'field field-invalid' : 'field'}>
           <label htmlFor="record-completed">Date completed</label>
           {fields.completed_on ? (
-            <p className="field-error" id="record-completed-error">
-              <span className="visually-hidden">Error:</span> {fields.completed_on}
-            </p>
+            <FieldError id="record-completed-error" error={fields.completed_on} />
           ) : null}
           <input
             type="date"
@@ -511,9 +509,7 @@ function RecordForm({
             {EVIDENCE_HINT}
           </p>
           {fileError ? (
-            <p className="field-error" id="record-evidence-error">
-              <span className="visually-hidden">Error:</span> {fileError}
-            </p>
+            <FieldError id="record-evidence-error" error={fileError} />
           ) : null}
           <input
             ref={fileRef}
@@ -554,9 +550,7 @@ function Select({
     <div className={error ? 'field field-invalid' : 'field'}>
       <label htmlFor={id}>{label}</label>
       {error ? (
-        <p className="field-error" id={`${id}-error`}>
-          <span className="visually-hidden">Error:</span> {error}
-        </p>
+        <FieldError id={`${id}-error`} error={error} />
       ) : null}
       <select
         id={id}

@@ -1,6 +1,6 @@
 // Completion, charts, audit reports, API tokens and "My data" (docs/api.md, "Completion,
 // exports, API tokens and privacy").
-import { API_BASE, request, type List } from '../api';
+import { API_BASE, request, type Certificate, type List } from '../api';
 
 export type MatrixStatus = 'not_started' | 'in_progress' | 'completed' | 'due_soon' | 'overdue' | 'expired';
 
@@ -103,6 +103,8 @@ export interface PersonRecord {
     issued_at: string;
     expires_at: string | null;
     revoked_at: string | null;
+    /** Sent by the revoke answer; the record itself may not carry it. */
+    revoked_reason?: string;
     status: string;
   }[];
 }
@@ -187,6 +189,8 @@ export const d3Api = {
   createAPIToken: (name: string, scope: TokenScope) =>
     request<CreatedToken>('POST', '/org/api-tokens', { name, scope }),
   revokeAPIToken: (id: string) => request<void>('DELETE', `/org/api-tokens/${seg(id)}`),
+  revokeCertificate: (id: string, reason: string) =>
+    request<Certificate>('POST', `/org/certificates/${seg(id)}/revoke`, { reason }),
 
   /** myExport answers the export as the server sent it, ready to save as a file. */
   myExport: () => request<unknown>('GET', '/me/export'),

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import { ApiError, messageOf } from '../api';
 import { useAuth } from '../auth/AuthContext';
-import { PasswordField } from '../components/Field';
+import { FieldError, PasswordField } from '../components/Field';
 import { LiveRegion } from '../components/LiveRegion';
 import { usePageTitle } from '../components/usePageTitle';
 import { d3Api } from '../org/api-d3';
@@ -194,9 +194,7 @@ function Deletion() {
             />
             <label htmlFor="delete-confirm">I understand my data will be deleted and I won't be able to sign in again.</label>
             {fields.confirm ? (
-              <p className="field-error" id="delete-confirm-error">
-                <span className="visually-hidden">Error:</span> {fields.confirm}
-              </p>
+              <FieldError id="delete-confirm-error" error={fields.confirm} />
             ) : null}
           </div>
           <div className="actions">

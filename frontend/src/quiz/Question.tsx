@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef } from 'react';
+import { FieldError } from '../components/Field';
 import type { Question, QuestionOption } from '../api';
 
 /** optionsOf gives a question's options; true/false questions answer with "true" or "false". */
@@ -63,9 +64,7 @@ export function QuestionField({ question: q, index, total, value, onChange, onAn
           </p>
         ) : null}
         {error ? (
-          <p className="field-error" id={errorId}>
-            <span className="visually-hidden">Error:</span> {error}
-          </p>
+          <FieldError id={errorId} error={error} />
         ) : null}
         {q.kind === 'ordering' ? (
           <OrderingList

@@ -1,8 +1,8 @@
-import { useCallback, useEffect, useId, useMemo, useState, type FormEvent, type ReactNode } from 'react';
+import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import { ApiError, messageOf } from '../api';
 import { useAuth } from '../auth/AuthContext';
-import { TextField } from '../components/Field';
+import { FieldError, FieldFrame, TextField } from '../components/Field';
 import { LiveRegion } from '../components/LiveRegion';
 import { Loading, NoAccess } from '../components/Pages';
 import { usePageTitle } from '../components/usePageTitle';
@@ -25,47 +25,6 @@ type Fields = Partial<
 >;
 
 type Kit = { state: 'loading' } | { state: 'ready'; cards: CardView[]; candidates: Candidates } | { state: 'error'; message: string };
-
-/** Frame is a labelled control with its hint and error tied to it, like TextField's. */
-function Frame({
-  label,
-  hint,
-  error,
-  children,
-}: {
-  label: string;
-  hint?: string;
-  error?: string;
-  children: (attrs: { id: string; 'aria-invalid': true | undefined; 'aria-describedby': string | undefined }) => ReactNode;
-}) {
-  const id = useId();
-  const ids = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
-  return (
-    <div className={error ? 'field field-invalid' : 'field'}>
-      <label htmlFor={id}>{label}</label>
-      {hint ? (
-        <p className="hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      ) : null}
-      {error ? (
-        <p className="field-error" id={`${id}-error`}>
-          <span className="visually-hidden">Error:</span> {error}
-        </p>
-      ) : null}
-      {children({ id, 'aria-invalid': error ? true : undefined, 'aria-describedby': ids || undefined })}
-    </div>
-  );
-}
-
-/** GroupError is a fieldset's error line. */
-function GroupError({ id, error }: { id: string; error?: string }) {
-  return error ? (
-    <p className="field-error" id={id}>
-      <span className="visually-hidden">Error:</span> {error}
-    </p>
-  ) : null;
-}
 
 /** Schedule is the form a trainer or org admin uses to plan a role-play session and invite people. */
 export function Schedule() {
@@ -207,13 +166,13 @@ function ScheduleForm() {
         <TextField label="Title" name="title" maxLength={200} value={title} onValueChange={setTitle} error={fields.title} />
         <fieldset className="field-row">
           <legend>When</legend>
-          <Frame label="Date" error={fields.starts_at}>
+          <FieldFrame label="Date" error={fields.starts_at}>
             {(a) => <input {...a} type="date" name="date" value={date} onChange={(e) => setDate(e.target.value)} />}
-          </Frame>
-          <Frame label="Start time">
+          </FieldFrame>
+          <FieldFrame label="Start time">
             {(a) => <input {...a} type="time" name="time" value={time} onChange={(e) => setTime(e.target.value)} />}
-          </Frame>
-          <Frame label="Time zone" hint="People in other places see the time in their own zone." error={fields.time_zone}>
+          </FieldFrame>
+          <FieldFrame label="Time zone" hint="People in other places see the time in their own zone." error={fields.time_zone}>
             {(a) => (
               <select {...a} name="time_zone" value={zone} onChange={(e) => setZone(e.target.value)}>
                 {zones.map((z) => (
@@ -223,32 +182,32 @@ function ScheduleForm() {
                 ))}
               </select>
             )}
-          </Frame>
+          </FieldFrame>
         </fieldset>
-        <Frame label="Length of the session, in minutes" hint="From 15 to 480." error={fields.duration_minutes}>
+        <FieldFrame label="Length of the session, in minutes" hint="From 15 to 480." error={fields.duration_minutes}>
           {(a) => (
             <input {...a} type="number" inputMode="numeric" min={15} max={480} name="duration" value={duration}
               onChange={(e) => setDuration(e.target.value)} />
           )}
-        </Frame>
-        <Frame label="Length of each practice round, in minutes" hint="From 1 to 60. Ten minutes suits most scenarios."
+        </FieldFrame>
+        <FieldFrame label="Length of each practice round, in minutes" hint="From 1 to 60. Ten minutes suits most scenarios."
           error={fields.practice_seconds}>
           {(a) => (
             <input {...a} type="number" inputMode="decimal" min={1} max={60} step={0.5} name="practice" value={practice}
               onChange={(e) => setPractice(e.target.value)} />
           )}
-        </Frame>
-        <Frame label="Length of each feedback turn, in minutes" hint="From half a minute to 30." error={fields.feedback_seconds}>
+        </FieldFrame>
+        <FieldFrame label="Length of each feedback turn, in minutes" hint="From half a minute to 30." error={fields.feedback_seconds}>
           {(a) => (
             <input {...a} type="number" inputMode="decimal" min={0.5} max={30} step={0.5} name="feedback" value={feedback}
               onChange={(e) => setFeedback(e.target.value)} />
           )}
-        </Frame>
+        </FieldFrame>
 
         <fieldset className={fields.card_ids ? 'field field-invalid checkboxes' : 'field checkboxes'}
           aria-describedby={fields.card_ids ? 'cards-error' : undefined}>
           <legend>Scenario cards</legend>
-          <GroupError id="cards-error" error={fields.card_ids} />
+          <FieldError id="cards-error" error={fields.card_ids} />
           {kit.cards.map((c) => (
             <div className="checkbox" key={c.id}>
               <input type="checkbox" id={`card-${c.id}`} checked={cards.includes(c.id)}
@@ -265,7 +224,7 @@ function ScheduleForm() {
         <fieldset className={fields.invitees ? 'field field-invalid checkboxes' : 'field checkboxes'}
           aria-describedby={fields.invitees ? 'invitees-error' : undefined}>
           <legend>Who to invite</legend>
-          <GroupError id="invitees-error" error={fields.invitees} />
+          <FieldError id="invitees-error" error={fields.invitees} />
           {candidates.teams.length > 0 ? (
             <>
               <p className="hint">Teams: everyone in the team now is invited.</p>

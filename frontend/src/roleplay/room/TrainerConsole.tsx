@@ -1,6 +1,7 @@
 // The trainer's console: every group at a glance, the controls that run the session, and any one
 // group's view opened beside it without leaving.
 import { useEffect, useId, useRef, useState } from 'react';
+import { FieldError, FieldFrame } from '../../components/Field';
 import { LiveRegion } from '../../components/LiveRegion';
 import { formatTime } from '../../time';
 import type { CardView, GroupView, ParticipantId } from './protocol';
@@ -495,9 +496,7 @@ function StartRound({
 
   const err = (k: string) =>
     problems[k] ? (
-      <p className="field-error" id={`${id}-${k}-error`}>
-        <span className="visually-hidden">Error:</span> {problems[k]}
-      </p>
+      <FieldError id={`${id}-${k}-error`} error={problems[k]} />
     ) : null;
 
   return (
@@ -898,7 +897,6 @@ function Participants({ s }: { s: RoomState }) {
 }
 
 function BroadcastForm({ send }: { send: Send }) {
-  const id = useId();
   const [text, setText] = useState('');
   const [problem, setProblem] = useState('');
   const action = useAction();
@@ -915,26 +913,13 @@ function BroadcastForm({ send }: { send: Send }) {
   return (
     <Section title="Message to every group">
       <form onSubmit={onSubmit} noValidate>
-        <div className={problem ? 'field field-invalid' : 'field'}>
-          <label htmlFor={`${id}-text`}>Message</label>
-          <p className="hint" id={`${id}-hint`}>
-            Shown at the top of everyone's screen, e.g. "Two minutes left, then we come back together." Up to{' '}
-            {MAX_CHAT_CHARS.toLocaleString()} characters.
-          </p>
-          {problem ? (
-            <p className="field-error" id={`${id}-error`}>
-              <span className="visually-hidden">Error:</span> {problem}
-            </p>
-          ) : null}
-          <textarea
-            id={`${id}-text`}
-            rows={2}
-            value={text}
-            onChange={(e) => setText(e.target.value)}
-            aria-invalid={problem ? true : undefined}
-            aria-describedby={`${id}-hint${problem ? ` ${id}-error` : ''}`}
-          />
-        </div>
+        <FieldFrame
+          label="Message"
+          error={problem || undefined}
+          hint={`Shown at the top of everyone's screen, e.g. "Two minutes left, then we come back together." Up to ${MAX_CHAT_CHARS.toLocaleString()} characters.`}
+        >
+          {(attrs) => <textarea {...attrs} rows={2} value={text} onChange={(e) => setText(e.target.value)} />}
+        </FieldFrame>
         <div className="room-actions">
           <button type="submit" disabled={action.pending}>
             Send to every group

@@ -1,6 +1,7 @@
 // Pieces both room views use: words for seats and phases, the countdown, intent buttons with
 // their errors, feedback and chat.
 import { useCallback, useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { FieldError } from '../../components/Field';
 import { LiveRegion } from '../../components/LiveRegion';
 import { formatTime } from '../../time';
 import {
@@ -297,9 +298,7 @@ export function FeedbackForm({ criteria, submit, heading, intro }: FeedbackFormP
           What went well, and one thing to try next time. Up to {MAX_COMMENT_CHARS.toLocaleString()} characters.
         </p>
         {problems.comment ? (
-          <p className="field-error" id={`${id}-comment-error`}>
-            <span className="visually-hidden">Error:</span> {problems.comment}
-          </p>
+          <FieldError id={`${id}-comment-error`} error={problems.comment} />
         ) : null}
         <textarea
           id={`${id}-comment`}
@@ -508,9 +507,7 @@ function ChatForm({ audience, send }: { audience: string; send: (text: string) =
         </span>
       </p>
       {problem ? (
-        <p className="field-error" id={`${id}-error`}>
-          <span className="visually-hidden">Error:</span> {problem}
-        </p>
+        <FieldError id={`${id}-error`} error={problem} />
       ) : null}
       <textarea
         id={`${id}-text`}
