@@ -978,6 +978,299 @@ test('run a live role-play triad', async (trainer) => {
   }
 });
 
+// ---------------------------------------------------------------- organisations
+
+/** navTo follows a link of the main navigation, as someone clicking through the app would. */
+async function navTo(page, name) {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
+}
+
+const SOUTH_TEAM = { trainee4: 'Dee Walker', trainee5: 'Lee Nguyen', trainee6: 'Casey Morgan' };
+
+test('run an organisation', async (page) => {
+  await signIn(page, 'admin@riverside.example', DEMO_PASSWORD);
+  await signedInHome(page, 'Aroha Ngata');
+
+  // Five new people from a CSV file; one row has an email address that cannot be right.
+  await navTo(page, 'People');
+  await heading(page, 'People');
+  await page.getByRole('table', { name: 'People, by name' }).waitFor();
+  await check(page, 'org-people');
+  const csv = (chloe) =>
+    [
+      'name,email,team,roles',
+      'Ana Lima,ana.lima@riverside.example,North team,trainee',
+      'Ben Carter,ben.carter@riverside.example,North team,trainee',
+      `Chloe Tan,${chloe},South team,trainee`,
+      'Dev Patel,dev.patel@riverside.example,,trainee',
+      'Eru Walker,eru.walker@riverside.example,North team,trainee;trainer',
+      '',
+    ].join('\n');
+  const file = page.getByLabel('CSV file');
+  await file.setInputFiles({ name: 'new-people.csv', mimeType: 'text/csv', buffer: Buffer.from(csv('chloe.tan at riverside')) });
+  await page.getByRole('button', { name: 'Check file' }).click();
+  const preview = page.getByRole('table', { name: /^Preview:/ });
+  await preview.waitFor();
+  assert.equal((await preview.locator('caption').innerText()).trim(), 'Preview: 5 rows, 1 with problems');
+  const bad = preview.locator('tbody tr', { hasText: 'Chloe Tan' });
+  assert.equal((await bad.locator('th').innerText()).trim(), '4', 'the preview names the line of the bad row');
+  await bad.getByText('Problem: Enter an email address like name@example.org.').waitFor();
+  assert.equal(await preview.getByText(/^Problem:/).count(), 1, 'only the bad row has a problem');
+  await page.getByRole('status').filter({ hasText: '1 of 5 rows need fixing. Nothing has been sent.' }).waitFor();
+  const importButton = page.getByRole('button', { name: 'Import and send invitations' });
+  assert.ok(await importButton.isDisabled(), 'Import is not possible while a row has a problem');
+  await check(page, 'org-import-problem');
+
+  // The row fixed, the file checks clean and the import sends five invitations.
+  const mailBefore = await mailIDs(page, '@riverside.example', "You're invited");
+  await file.setInputFiles({ name: 'new-people.csv', mimeType: 'text/csv', buffer: Buffer.from(csv('chloe.tan@riverside.example')) });
+  await page.getByRole('button', { name: 'Check file' }).click();
+  await page.getByRole('status').filter({ hasText: 'All 5 rows look right. Nothing has been sent yet.' }).waitFor();
+  assert.equal(await preview.getByText(/^Problem:/).count(), 0);
+  await check(page, 'org-import-clean');
+  await importButton.click();
+  await page.getByRole('status').filter({ hasText: 'Invitations sent to 5 people.' }).waitFor();
+  assert.equal(await file.inputValue(), '', 'the file field is empty again after the import');
+  await check(page, 'org-import-done');
+  const newEmails = ['ana.lima', 'ben.carter', 'chloe.tan', 'dev.patel', 'eru.walker'].map((n) => `${n}@riverside.example`);
+  const invitations = await apiJSON(await page.request.get('/api/v1/org/invitations'), [200], 'GET /org/invitations');
+  const invited = (invitations.items ?? invitations).map((i) => i.email);
+  for (const email of newEmails) assert.ok(invited.includes(email), `${email} should have a pending invitation`);
+  // The invitation mails go out through the job queue.
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const res = await apiJSON(await page.request.get('/api/v1/dev/mail'), [200], 'GET /dev/mail');
+    const fresh = res.items.filter((m) => !mailBefore.includes(m.id) && m.subject.includes("You're invited"));
+    const missing = newEmails.filter((e) => !fresh.some((m) => m.to.toLowerCase().includes(e)));
+    if (missing.length === 0) break;
+    if (Date.now() > deadline) throw new Error(`no invitation mail within 30 s for ${missing.join(', ')}`);
+    await page.waitForTimeout(500);
+  }
+
+  // Boundaries for everyone in North team, due in 14 days.
+  await navTo(page, 'Assign training');
+  await heading(page, 'Assign training');
+  await page.getByLabel('Course', { exact: true }).selectOption({ label: 'Boundaries in peer work' });
+  await page.getByLabel('A team, including people who join it later').check();
+  await page.getByLabel('Team', { exact: true }).selectOption({ label: 'North team' });
+  await page.getByLabel('Within a number of days').check();
+  await page.getByLabel('Number of days', { exact: true }).fill('14');
+  await check(page, 'org-assign');
+  await page.getByRole('button', { name: 'Assign training' }).click();
+  const assigned = page.getByRole('status').filter({ hasText: /Boundaries in peer work is assigned to \d+ (person|people)/ });
+  await assigned.waitFor();
+  await check(page, 'org-assign-done');
+  const sinceAssigned = Date.now();
+  const boundaries = await apiJSON(
+    await page.request.get('/api/v1/org/completion?course=boundaries-in-peer-work&limit=100'),
+    [200],
+    'GET /org/completion',
+  );
+  for (const email of ['trainee1', 'trainee2', 'trainee3'].map((t) => `${t}@riverside.example`)) {
+    const row = boundaries.items.find((r) => r.email === email);
+    assert.ok(row, `${email} (North team) should now have Boundaries`);
+    assert.ok(row.due_at, `${email} should have a due date`);
+    const days = (Date.parse(row.due_at) - sinceAssigned) / 86_400_000;
+    assert.ok(days > 13 && days < 15, `${email} is due in ${days.toFixed(2)} days, want 14`);
+  }
+
+  // The completion page, filtered to what is overdue: the address and the table follow.
+  await assigned.getByRole('link', { name: 'See progress on the completion page' }).click();
+  await heading(page, 'Training completion');
+  await page.getByRole('table', { name: 'Assigned training for each person' }).waitFor();
+  await check(page, 'org-completion');
+  await page.getByLabel('Status', { exact: true }).selectOption('overdue');
+  await page.getByRole('button', { name: 'Show', exact: true }).click();
+  await page.waitForURL((u) => u.searchParams.get('status') === 'overdue');
+  const table = page.getByRole('table', { name: 'Assigned training for each person' });
+  await table.waitFor();
+  await page.locator('.loading').waitFor({ state: 'detached' });
+  const statuses = await table.locator('tbody td[data-label="Status"]').allInnerTexts();
+  assert.ok(statuses.length > 0, 'someone is overdue');
+  for (const s of statuses) assert.equal(s.trim(), 'Overdue', 'the filtered table shows only overdue training');
+  await table.getByRole('link', { name: SOUTH_TEAM.trainee5 }).waitFor();
+  assert.equal(await page.getByLabel('Status', { exact: true }).inputValue(), 'overdue');
+  await check(page, 'org-completion-overdue');
+  // Reloading keeps the filter: it lives in the address.
+  await page.reload();
+  await heading(page, 'Training completion');
+  await table.getByRole('link', { name: SOUTH_TEAM.trainee5 }).waitFor();
+  assert.equal(await page.getByLabel('Status', { exact: true }).inputValue(), 'overdue');
+
+  // The CSV download has the same filter.
+  const csvHref = await page.getByRole('link', { name: /^Download CSV/ }).getAttribute('href');
+  assert.ok(csvHref && new URL(csvHref, BASE).searchParams.get('status') === 'overdue', `the CSV link ${csvHref} keeps the filter`);
+  const download = await page.request.get(csvHref);
+  assert.equal(download.status(), 200, `GET ${csvHref} answered ${download.status()}`);
+  assert.match(download.headers()['content-type'] ?? '', /^text\/csv/);
+  const lines = (await download.text()).trim().split(/\r?\n/);
+  assert.equal(lines[0], 'name,email,teams,course,course_title,status,due_at,completed_at,expires_at');
+  assert.equal(lines.length - 1, statuses.length, 'the CSV has a row for each row of the filtered table');
+  for (const line of lines.slice(1)) assert.ok(line.includes(',overdue,'), `only overdue rows in the CSV: ${line}`);
+  assert.ok(lines.some((l) => l.startsWith(`${SOUTH_TEAM.trainee5},trainee5@riverside.example,`)), 'trainee5 is in the CSV');
+  fs.writeFileSync(path.join(shots, 'completion-overdue.csv'), lines.join('\n'));
+
+  // A read-only API token reads the matrix from outside, with no session.
+  await navTo(page, 'API tokens');
+  await heading(page, 'API tokens');
+  await check(page, 'org-tokens');
+  await page.getByLabel('Name', { exact: true }).fill('Rostering system');
+  await page.getByLabel('Read only').check();
+  await page.getByRole('button', { name: 'Create token' }).click();
+  await page.getByRole('heading', { level: 2, name: 'Your new token: Rostering system' }).waitFor();
+  const token = await page.getByRole('textbox', { name: /^Token/ }).inputValue();
+  assert.match(token, /^pp_/, 'the token is shown once');
+  await check(page, 'org-token-created');
+  await page.getByRole('button', { name: "I've saved it" }).click();
+  await page.getByRole('table', { name: 'API tokens, newest first' }).getByRole('rowheader', { name: /^Rostering system/ }).waitFor();
+  assert.equal(await page.getByText(token).count(), 0, 'the secret is gone from the page');
+
+  const browser = page.context().browser();
+  const outside = await browser.newContext({ baseURL: BASE });
+  try {
+    assert.equal((await outside.cookies()).length, 0, 'the new context has no cookies');
+    const bearer = { Authorization: `Bearer ${token}` };
+    const matrix = await apiJSON(
+      await outside.request.get('/api/v1/org/completion?status=overdue', { headers: bearer }),
+      [200],
+      'GET /org/completion with the token',
+    );
+    assert.ok(matrix.items.length > 0, 'the token reads the matrix');
+    assert.ok(matrix.items.some((r) => r.email === 'trainee5@riverside.example'));
+    assert.equal((await outside.request.get('/api/v1/org/completion')).status(), 401, 'without the token: 401');
+    const write = await outside.request.post('/api/v1/org/teams', { headers: bearer, data: { name: 'Made by a read token' } });
+    assert.equal(write.status(), 403, 'a read token cannot change anything');
+  } finally {
+    await outside.close();
+  }
+
+  // The manager of North team sees North team and nobody else.
+  const mctx = await browser.newContext({ baseURL: BASE, viewport: { width: 1280, height: 900 } });
+  mctx.setDefaultTimeout(10_000);
+  try {
+    const manager = await mctx.newPage();
+    await signIn(manager, 'manager@riverside.example', DEMO_PASSWORD);
+    await signedInHome(manager, 'Mei Lin Chen');
+    await navTo(manager, 'Completion');
+    await heading(manager, 'Training completion');
+    const mtable = manager.getByRole('table', { name: 'Assigned training for each person' });
+    await mtable.getByRole('link', { name: 'Sam Okafor' }).first().waitFor();
+    await check(manager, 'org-completion-manager');
+    const shown = await mtable.locator('tbody').innerText();
+    for (const [who, name] of Object.entries(SOUTH_TEAM)) {
+      assert.ok(!shown.includes(name) && !shown.includes(`${who}@`), `the manager should not see ${name} (South team)`);
+    }
+    const teams = await mtable.locator('tbody td[data-label="Teams"]').allInnerTexts();
+    for (const t of teams) assert.equal(t.trim(), 'North team', 'every row is North team');
+
+    await navTo(manager, 'People');
+    await heading(manager, 'People');
+    const people = manager.getByRole('table', { name: 'People, by name' });
+    await people.getByText('Sam Okafor').waitFor();
+    await check(manager, 'org-people-manager');
+    const names = (await people.locator('tbody th').allInnerTexts()).map((n) => n.trim());
+    for (const name of Object.values(SOUTH_TEAM)) assert.ok(!names.includes(name), `the manager should not see ${name}`);
+    for (const name of ['Sam Okafor', 'Priya Nair', 'Jordan Ellis']) assert.ok(names.includes(name), `the manager sees ${name}`);
+    // And no way round it through the API.
+    const south = await apiJSON(
+      await page.request.get('/api/v1/org/people?q=trainee5%40riverside.example'),
+      [200],
+      'GET /org/people as the admin',
+    );
+    const res = await manager.request.get(`/api/v1/org/people/${south.items[0].id}/record`);
+    assert.equal(res.status(), 404, "another team's person is not found for the manager");
+  } finally {
+    await mctx.close();
+  }
+});
+
+test('revoke a certificate', async (page) => {
+  await signIn(page, 'admin@riverside.example', DEMO_PASSWORD);
+  await signedInHome(page, 'Aroha Ngata');
+
+  // trainee4's demo completion gets its certificate from the worker: wait for it.
+  const found = await apiJSON(
+    await page.request.get('/api/v1/org/people?q=trainee4%40riverside.example'),
+    [200],
+    'GET /org/people',
+  );
+  assert.equal(found.items.length, 1, 'trainee4 is found');
+  const personId = found.items[0].id;
+  let cert;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const rec = await apiJSON(await page.request.get(`/api/v1/org/people/${personId}/record`), [200], 'GET record');
+    cert = rec.certificates.find((c) => c.status === 'valid');
+    if (cert) break;
+    if (Date.now() > deadline) throw new Error('trainee4 has no valid certificate within 30 s');
+    await page.waitForTimeout(500);
+  }
+
+  // The admin finds them on the completion page and opens their record.
+  await navTo(page, 'Completion');
+  await heading(page, 'Training completion');
+  await page.getByRole('link', { name: SOUTH_TEAM.trainee4 }).first().click();
+  await heading(page, `Training record: ${SOUTH_TEAM.trainee4}`);
+  assert.equal(new URL(page.url()).pathname, `/org/people/${personId}/record`);
+  const certs = page.getByRole('table', { name: 'Certificates issued' });
+  const row = certs.locator('tbody tr', { has: page.getByRole('rowheader', { name: cert.number }) });
+  await row.getByText('Valid').waitFor();
+  await check(page, 'org-record');
+
+  await row.getByRole('button', { name: `Revoke certificate ${cert.number}` }).click();
+  const form = page.getByRole('form', { name: `Revoke certificate ${cert.number}` });
+  await form.waitFor();
+  await form.getByText(/public verification page will say it was revoked/).waitFor();
+  // Without a reason nothing is sent.
+  await form.getByRole('button', { name: 'Yes, revoke it' }).click();
+  await form.getByText('Say why you are revoking this certificate.').waitFor();
+  await check(page, 'org-record-revoke-reason-missing');
+  const reason = 'Issued for a completion recorded against the wrong person.';
+  await form.getByLabel('Reason for revoking').fill(reason);
+  await check(page, 'org-record-revoke-form');
+  await form.getByRole('button', { name: 'Yes, revoke it' }).click();
+  const done = page.getByRole('status').filter({ hasText: `Certificate ${cert.number} is revoked.` });
+  await done.waitFor();
+  await row.getByText(/^Revoked on/).waitFor();
+  await row.getByText(`Reason: ${reason}`).waitFor();
+  assert.equal(await row.getByRole('button').count(), 0, 'a revoked certificate cannot be revoked again');
+  await check(page, 'org-record-revoked');
+  const verifyHref = await done.getByRole('link', { name: 'Open its verification page' }).getAttribute('href');
+  assert.ok(verifyHref, 'the message links to the verification page');
+
+  // A second try through the API is refused, and the record says revoked after a reload.
+  const again = await page.request.post(`/api/v1/org/certificates/${cert.id}/revoke`, { data: { reason: 'Twice' } });
+  assert.equal(again.status(), 409, 'revoking twice is a conflict');
+  await page.reload();
+  await heading(page, `Training record: ${SOUTH_TEAM.trainee4}`);
+  await row.getByText(/^Revoked on/).waitFor();
+
+  // The public verification page, signed out, says revoked.
+  const verifyPath = new URL(verifyHref, BASE).pathname;
+  assert.match(verifyPath, /^\/verify\/[^/]+$/);
+  const anon = await page.context().browser().newContext({ baseURL: BASE, viewport: { width: 1280, height: 900 } });
+  anon.setDefaultTimeout(10_000);
+  try {
+    const visitor = await anon.newPage();
+    assert.equal((await visitor.request.get('/api/v1/me')).status(), 401, 'the new context is signed out');
+    await visitor.goto(verifyPath);
+    await heading(visitor, 'This certificate was revoked');
+    const details = visitor.getByRole('region', { name: 'Certificate details' });
+    await details.getByText(SOUTH_TEAM.trainee4, { exact: true }).waitFor();
+    await details.getByText(cert.number, { exact: true }).waitFor();
+    assert.ok(!(await visitor.locator('body').innerText()).includes(reason), 'the public page does not show the reason');
+    await check(visitor, 'verify-revoked');
+    const api = await apiJSON(
+      await visitor.request.get(`/api/v1/verify/${verifyPath.split('/').pop()}`),
+      [200],
+      'GET /verify/{code}',
+    );
+    assert.equal(api.status, 'revoked');
+  } finally {
+    await anon.close();
+  }
+});
+
 // ---------------------------------------------------------------- runner
 
 async function main() {
