@@ -74,6 +74,8 @@ e2e: os-packages build
 ## bench: measure features beside their baselines on a fresh database; writes docs/benchmarks.md
 bench: services build
 	bin/peerpath bench learning
+	bin/peerpath bench org
+	bin/peerpath bench rooms
 
 clean:
 	rm -rf bin frontend/node_modules
