@@ -79,6 +79,8 @@ func (s *Server) routes() *gin.Engine {
 	admin.GET("/invitations", s.handleOrgInvitationList)
 	admin.POST("/invitations", s.handleOrgInvitationCreate)
 	admin.POST("/certificates/:id/revoke", s.handleCertificateRevoke)
+	admin.PUT("/settings/time-zone", s.handleOrgTimeZonePut)
+	admin.PUT("/courses/:slug/certificate-period", s.handleCertificatePeriodPut)
 	admin.GET("/api-tokens", s.handleAPITokenList)
 	admin.POST("/api-tokens", s.handleAPITokenCreate)
 	admin.DELETE("/api-tokens/:id", s.handleAPITokenRevoke)
