@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -31,7 +32,9 @@ func TestBenchRooms(t *testing.T) {
 	if err := os.WriteFile(out, []byte("# Benchmarks\n\n<!-- bench:rooms -->\nold figures\n<!-- /bench:rooms -->\n\nAfter.\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var stderr bytes.Buffer
+	// The child servers' output is copied in by exec's goroutines while the run writes its
+	// progress: the buffer must take both.
+	var stderr lockedBuffer
 	a := &app{getenv: envFrom(map[string]string{"DATABASE_URL": dbURL, "REDIS_URL": testdb.RedisURL()}), stdout: &stderr, stderr: &stderr}
 	plan := roomsPlan{
 		scenarios: []roomsScenario{
@@ -90,4 +93,22 @@ func TestBenchRooms(t *testing.T) {
 	if strings.Contains(doc, "old figures") {
 		t.Errorf("benchmarks file: the old section was kept:\n%s", doc)
 	}
+}
+
+// lockedBuffer is a bytes.Buffer that several goroutines may write to.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
