@@ -36,9 +36,6 @@ type live struct {
 	conns    map[*conn]struct{}
 	presence map[ParticipantID]int // connections cluster-wide, from join and leave commands
 	declined bool                  // someone joined without agreeing to a transcript
-	// peerSeen is when a command from another instance last arrived: while others write to this
-	// room, the words of its chat messages must be findable by them (see stash).
-	peerSeen time.Time
 	ring     []ringEntry
 	timer    *time.Timer
 	timerAt  time.Time
@@ -84,10 +81,6 @@ func (l *live) load(ctx context.Context) error {
 	l.hub.unstash(ctx, cmds)
 	for _, c := range cmds {
 		l.applyCommand(c, false)
-	}
-	if len(cmds) > 0 {
-		// The room has a history: another instance may hold it too.
-		l.peerSeen = time.Now()
 	}
 	return nil
 }
@@ -331,14 +324,6 @@ func (l *live) missed(id ParticipantID, lastSeq int64) ([][]byte, bool) {
 
 // catchUp applies the commands other instances logged since the last one applied here.
 func (l *live) catchUp() error {
-	if l.applied > 0 {
-		// Someone else wrote to this room's log: another instance holds it too.
-		defer func(before int64) {
-			if l.applied > before {
-				l.peerSeen = time.Now()
-			}
-		}(l.applied)
-	}
 	ctx, cancel := l.ctx()
 	defer cancel()
 	cmds, err := l.hub.cfg.Store.RoleplayCommands(ctx, l.org, l.id, l.applied)
@@ -366,7 +351,6 @@ func (l *live) poll() {
 // remote applies a command another instance published: the next one at once, an older one not
 // at all, and after a gap the missing ones from the log first.
 func (l *live) remote(c courses.RoleplayCommand) {
-	l.peerSeen = time.Now()
 	switch {
 	case c.N <= l.applied:
 		return
@@ -599,10 +583,9 @@ func (l *live) intent(c *conn, in Intent, raw []byte) {
 		// instance that reads the command from the log rather than from pub/sub still has them.
 		redacted := *d
 		redacted.Text = notKept
-		ref := ""
-		if time.Since(l.peerSeen) < stashFor {
-			ref = l.hub.stash(raw)
-		}
+		// Always, not only once another instance shows up: the first message another instance
+		// races for would otherwise reach its people without words.
+		ref := l.hub.stash(raw)
 		stored, _ = json.Marshal(map[string]any{"type": in.Type, "req_id": ref, "data": redacted})
 	}
 	outs, applyErr, err := l.commit(courses.RoleplayCommand{Kind: courses.CommandIntent, Person: string(c.pid), Intent: raw}, stored, nil)
