@@ -82,6 +82,13 @@ type RoleplaySession struct {
 	Roster   []RoleplayMember `db:"-"`
 }
 
+// RoleplayMember is one person on a session's roster.
+type RoleplayMember struct {
+	PersonID string `db:"person_id"`
+	Name     string `db:"name"`
+	Trainer  bool   `db:"trainer"`
+}
+
 // EndsAt is when the session is planned to finish.
 func (rs *RoleplaySession) EndsAt() time.Time {
 	return rs.StartsAt.Add(time.Duration(rs.DurationMinutes) * time.Minute)
@@ -671,8 +678,8 @@ func (s *Store) FindRoleplaySessions(ctx context.Context, p *Principal, filter R
 }
 
 // FindRoleplaySession returns a session of orgID with its cards (briefs included), criteria,
-// trainer and roster (the trainer first, then invitees by name), for the live room. Another
-// organisation's session is NotFound.
+// trainer and roster (the trainer first, then the active invitees by name), for the live room.
+// Another organisation's session is NotFound.
 func (s *Store) FindRoleplaySession(ctx context.Context, orgID, id string) (RoleplaySession, error) {
 	notFound := Errorf(NotFound, "We couldn't find that role-play session.")
 	if _, err := uuid.Parse(id); err != nil {
@@ -698,7 +705,7 @@ func (s *Store) FindRoleplaySession(ctx context.Context, orgID, id string) (Role
 		if err := tx.SelectContext(ctx, &invitees, `
 			SELECT p.id AS person_id, p.name, false AS trainer
 			FROM roleplay_invitees ri JOIN people p ON p.id = ri.person_id
-			WHERE ri.session_id = $1 AND ri.org_id = $2 ORDER BY p.name, p.id`, id, orgID); err != nil {
+			WHERE ri.session_id = $1 AND ri.org_id = $2 AND p.active ORDER BY p.name, p.id`, id, orgID); err != nil {
 			return dbError(err)
 		}
 		r.Roster = append(r.Roster, invitees...)

@@ -2,12 +2,10 @@ package courses
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
@@ -33,74 +31,6 @@ const (
 	CommandLeave  = "leave"
 	CommandTick   = "tick"
 )
-
-// RoleplayRoom is what a live room needs to start: the session's time, people and cards.
-type RoleplayRoom struct {
-	ID                string
-	OrgID             string
-	StartsAt          time.Time
-	TranscriptAllowed bool
-	Ended             bool
-	Roster            []RoleplayMember
-	Cards             []Card
-	Criteria          []Criterion
-}
-
-// RoleplayMember is one person on a session's roster.
-type RoleplayMember struct {
-	PersonID string `db:"person_id"`
-	Name     string `db:"name"`
-	Trainer  bool   `db:"trainer"`
-}
-
-// FindRoleplayRoom returns a session of the organisation with its roster, trainer first. A
-// cancelled session, or one of another organisation, is not found.
-func (s *Store) FindRoleplayRoom(ctx context.Context, orgID, id string) (RoleplayRoom, error) {
-	var out RoleplayRoom
-	if uuid.Validate(id) != nil || uuid.Validate(orgID) != nil {
-		return out, Errorf(NotFound, "No such role-play session.")
-	}
-	err := s.tx(ctx, orgID, func(tx *sqlx.Tx) error {
-		var row struct {
-			ID                string     `db:"id"`
-			OrgID             string     `db:"org_id"`
-			StartsAt          time.Time  `db:"starts_at"`
-			TranscriptAllowed bool       `db:"transcript_allowed"`
-			EndedAt           *time.Time `db:"ended_at"`
-			Cards             []byte     `db:"cards"`
-			Criteria          []byte     `db:"criteria"`
-		}
-		err := tx.GetContext(ctx, &row, `
-			SELECT id, org_id, starts_at, transcript_allowed, ended_at, cards, criteria
-			FROM roleplay_sessions WHERE id = $1 AND org_id = $2 AND cancelled_at IS NULL`, id, orgID)
-		if err != nil {
-			return err
-		}
-		out = RoleplayRoom{ID: row.ID, OrgID: row.OrgID, StartsAt: row.StartsAt.UTC(),
-			TranscriptAllowed: row.TranscriptAllowed, Ended: row.EndedAt != nil}
-		if err := json.Unmarshal(row.Cards, &out.Cards); err != nil {
-			return err
-		}
-		if err := json.Unmarshal(row.Criteria, &out.Criteria); err != nil {
-			return err
-		}
-		return tx.SelectContext(ctx, &out.Roster, `
-			SELECT p.id AS person_id, p.name, true AS trainer
-			FROM roleplay_sessions s JOIN people p ON p.id = s.trainer_id
-			WHERE s.id = $1
-			UNION ALL
-			SELECT * FROM (
-				SELECT p.id, p.name, false FROM roleplay_invitees i JOIN people p ON p.id = i.person_id
-				WHERE i.session_id = $1 AND i.org_id = $2 AND p.active ORDER BY p.name, p.id) invitees`, id, orgID)
-	})
-	if err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return RoleplayRoom{}, Errorf(NotFound, "No such role-play session.")
-		}
-		return RoleplayRoom{}, dbError(err)
-	}
-	return out, nil
-}
 
 // AppendRoleplayCommand writes command c.N of a session's log in one statement. When the number
 // is taken it returns ErrCommandTaken and writes nothing.

@@ -310,6 +310,11 @@ func TestRoleplaySocketRefusals(t *testing.T) {
 	e := newLiveEnv(t)
 	other := MustRoleplaySession(t, e.store, MustOrgID(t, e.store, "harbour"), MustPersonID(t, e.store, "admin@harbour.example"),
 		nil, time.Now(), false)
+	cancelled := MustRoleplaySession(t, e.store, MustOrgID(t, e.store, "riverside"), e.people["trainer"],
+		[]string{e.people["trainee1"]}, time.Now(), false)
+	if _, err := e.store.DB().Exec(`UPDATE roleplay_sessions SET cancelled_at = now() WHERE id = $1`, cancelled); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name    string
 		who     string
@@ -321,6 +326,7 @@ func TestRoleplaySocketRefusals(t *testing.T) {
 		{"not invited", "trainee4", e.session, nil, http.StatusNotFound},
 		{"another organisation's session", "trainee1", other, nil, http.StatusNotFound},
 		{"not a session id", "trainee1", "nope", nil, http.StatusNotFound},
+		{"cancelled session", "trainee1", cancelled, nil, http.StatusNotFound},
 		{"cross-site page", "trainee1", e.session, http.Header{"Origin": {"https://evil.example"}}, http.StatusForbidden},
 		{"no origin", "trainee1", e.session, http.Header{}, http.StatusForbidden},
 	}

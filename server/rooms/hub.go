@@ -16,7 +16,7 @@ import (
 // Store is what the hub needs from PostgreSQL: the session, its command log and the facts a
 // session leaves behind. *courses.Store implements it.
 type Store interface {
-	FindRoleplayRoom(ctx context.Context, orgID, id string) (courses.RoleplayRoom, error)
+	FindRoleplaySession(ctx context.Context, orgID, id string) (courses.RoleplaySession, error)
 	AppendRoleplayCommand(ctx context.Context, orgID, sessionID string, c courses.RoleplayCommand) error
 	RoleplayCommands(ctx context.Context, orgID, sessionID string, after int64) ([]courses.RoleplayCommand, error)
 	RecordRoleplayFacts(ctx context.Context, orgID, sessionID string, f courses.RoleplayFacts) error
@@ -230,9 +230,12 @@ func (h *Hub) acquire(ctx context.Context, orgID, sessionID string) (*live, erro
 	}
 	h.mu.Unlock()
 
-	spec, err := h.cfg.Store.FindRoleplayRoom(ctx, orgID, sessionID)
+	spec, err := h.cfg.Store.FindRoleplaySession(ctx, orgID, sessionID)
 	if err != nil {
 		return nil, err
+	}
+	if spec.CancelledAt != nil {
+		return nil, courses.Errorf(courses.NotFound, "No such role-play session.")
 	}
 	l, err := newLive(h, spec)
 	if err != nil {

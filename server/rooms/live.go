@@ -17,7 +17,7 @@ type live struct {
 	hub  *Hub
 	id   string
 	org  string
-	spec courses.RoleplayRoom
+	spec courses.RoleplaySession
 	room *Room
 
 	inbox chan func()
@@ -51,7 +51,7 @@ type ringEntry struct {
 
 func (e *ringEntry) reaches(id ParticipantID) bool { return e.all || contains(e.to, id) }
 
-func newLive(h *Hub, spec courses.RoleplayRoom) (*live, error) {
+func newLive(h *Hub, spec courses.RoleplaySession) (*live, error) {
 	roster := make([]Participant, 0, len(spec.Roster))
 	for _, m := range spec.Roster {
 		role := RoleTrainee
