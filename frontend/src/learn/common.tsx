@@ -73,14 +73,16 @@ export type Load<T> =
 
 /**
  * useLoad runs fetcher when its dependencies change and answers what came back. A 401 means the
- * session ended: the person is sent back to sign in.
+ * session ended: the person is sent back to sign in. While enabled is false nothing is fetched (a
+ * page the person may not see asks for nothing).
  */
-export function useLoad<T>(fetcher: () => Promise<T>, deps: readonly unknown[]) {
+export function useLoad<T>(fetcher: () => Promise<T>, deps: readonly unknown[], enabled = true) {
   const { signedOut } = useAuth();
   const [load, setLoad] = useState<Load<T>>({ state: 'loading' });
   const [attempt, setAttempt] = useState(0);
 
   useEffect(() => {
+    if (!enabled) return;
     let live = true;
     setLoad({ state: 'loading' });
     fetcher()
@@ -99,7 +101,7 @@ export function useLoad<T>(fetcher: () => Promise<T>, deps: readonly unknown[]) 
       live = false;
     };
     // fetcher is a new function each render; deps says when to fetch again.
-  }, [...deps, attempt, signedOut]);
+  }, [...deps, attempt, signedOut, enabled]);
 
   const reload = useCallback(() => setAttempt((n) => n + 1), []);
   const set = useCallback((value: T) => setLoad({ state: 'ready', value }), []);

@@ -6,12 +6,12 @@ import { useAuth } from '../auth/AuthContext';
 import { LiveRegion } from '../components/LiveRegion';
 import { Loading, NoAccess, NotFound } from '../components/Pages';
 import { usePageTitle } from '../components/usePageTitle';
+import { useLoad } from '../learn/common';
 import { formatDate, formatDateTime } from '../time';
 import { d3Api, type PersonRecord as RecordData } from './api-d3';
 import { DateCell, StatusBadge } from './MatrixStatus';
 import './Matrix.css';
 
-type Load = { state: 'loading' } | { state: 'ready'; data: RecordData } | { state: 'missing' } | { state: 'error'; message: string };
 
 const SEATS: { [seat: string]: string } = {
   speaker: 'Speaker',
@@ -40,37 +40,21 @@ export function PersonRecord() {
   const { id = '' } = useParams();
   const { me, signedOut } = useAuth();
   const allowed = !!me && (me.roles.includes('org_admin') || me.roles.includes('manager'));
-  const [rec, setRec] = useState<Load>({ state: 'loading' });
-  usePageTitle(rec.state === 'ready' ? `Training record: ${rec.data.person.name}` : 'Training record');
-
-  const load = useCallback(() => {
-    setRec({ state: 'loading' });
-    d3Api
-      .personRecord(id)
-      .then((data) => setRec({ state: 'ready', data }))
-      .catch((err: unknown) => {
-        if (err instanceof ApiError && err.status === 401) signedOut();
-        if (err instanceof ApiError && err.status === 404) setRec({ state: 'missing' });
-        else setRec({ state: 'error', message: messageOf(err) });
-      });
-  }, [id, signedOut]);
+  const { load: rec, reload, set } = useLoad(() => d3Api.personRecord(id), [id], allowed);
+  usePageTitle(rec.state === 'ready' ? `Training record: ${rec.value.person.name}` : 'Training record');
 
   // refresh fetches the record again in place, keeping the page (and any message on it) as it is.
   const refresh = useCallback(() => {
     d3Api
       .personRecord(id)
-      .then((data) => setRec({ state: 'ready', data }))
+      .then(set)
       .catch(() => {
         // The page keeps showing what it has; the message that led here already says what happened.
       });
-  }, [id]);
-
-  useEffect(() => {
-    if (allowed) load();
-  }, [allowed, load]);
+  }, [id, set]);
 
   if (!me || !allowed) return <NoAccess />;
-  if (rec.state === 'missing') return <NotFound />;
+  if (rec.state === 'error' && rec.status === 404) return <NotFound />;
   if (rec.state === 'loading') {
     return (
       <>
@@ -86,7 +70,7 @@ export function PersonRecord() {
         <div role="alert" className="notice notice-error">
           <p>{rec.message}</p>
           <p>
-            <button type="button" className="button-secondary" onClick={load}>
+            <button type="button" className="button-secondary" onClick={reload}>
               Try again
             </button>
           </p>
@@ -95,7 +79,7 @@ export function PersonRecord() {
     );
   }
 
-  const r = rec.data;
+  const r = rec.value;
   return (
     <>
       <nav aria-label="Breadcrumb" className="breadcrumb">
@@ -335,21 +319,12 @@ export function PersonRecord() {
         certificates={r.certificates}
         canRevoke={me.roles.includes('org_admin')}
         onRevoked={(c) =>
-          setRec((cur) =>
-            cur.state === 'ready'
-              ? {
-                  state: 'ready',
-                  data: {
-                    ...cur.data,
-                    certificates: cur.data.certificates.map((x) =>
-                      x.id === c.id
-                        ? { ...x, status: c.status, revoked_at: c.revoked_at, revoked_reason: c.revoked_reason }
-                        : x,
-                    ),
-                  },
-                }
-              : cur,
-          )
+          set({
+            ...r,
+            certificates: r.certificates.map((x) =>
+              x.id === c.id ? { ...x, status: c.status, revoked_at: c.revoked_at, revoked_reason: c.revoked_reason } : x,
+            ),
+          })
         }
         onStale={refresh}
         signedOut={signedOut}

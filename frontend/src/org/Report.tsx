@@ -1,19 +1,12 @@
-import { useCallback, useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { ApiError, messageOf } from '../api';
 import { useAuth } from '../auth/AuthContext';
 import { Loading, NoAccess, NotFound } from '../components/Pages';
 import { usePageTitle } from '../components/usePageTitle';
+import { useLoad } from '../learn/common';
 import { formatDateTime } from '../time';
-import { d3Api, MATRIX_STATUSES, type CourseReport } from './api-d3';
+import { d3Api, MATRIX_STATUSES } from './api-d3';
 import { DateCell, STATUS_LABELS, StatusBadge } from './MatrixStatus';
 import './Matrix.css';
-
-type Load =
-  | { state: 'loading' }
-  | { state: 'ready'; data: CourseReport }
-  | { state: 'missing' }
-  | { state: 'error'; message: string };
 
 /**
  * Report is the printable audit report of one course: who it is assigned to, where each person
@@ -21,29 +14,13 @@ type Load =
  */
 export function Report() {
   const { slug = '' } = useParams();
-  const { me, signedOut } = useAuth();
+  const { me } = useAuth();
   const allowed = !!me && (me.roles.includes('org_admin') || me.roles.includes('manager'));
-  const [rep, setRep] = useState<Load>({ state: 'loading' });
-  usePageTitle(rep.state === 'ready' ? `Audit report: ${rep.data.course.title}` : 'Audit report');
-
-  const load = useCallback(() => {
-    setRep({ state: 'loading' });
-    d3Api
-      .courseReport(slug)
-      .then((data) => setRep({ state: 'ready', data }))
-      .catch((err: unknown) => {
-        if (err instanceof ApiError && err.status === 401) signedOut();
-        if (err instanceof ApiError && err.status === 404) setRep({ state: 'missing' });
-        else setRep({ state: 'error', message: messageOf(err) });
-      });
-  }, [slug, signedOut]);
-
-  useEffect(() => {
-    if (allowed) load();
-  }, [allowed, load]);
+  const { load: rep, reload } = useLoad(() => d3Api.courseReport(slug), [slug], allowed);
+  usePageTitle(rep.state === 'ready' ? `Audit report: ${rep.value.course.title}` : 'Audit report');
 
   if (!allowed) return <NoAccess />;
-  if (rep.state === 'missing') return <NotFound />;
+  if (rep.state === 'error' && rep.status === 404) return <NotFound />;
   if (rep.state !== 'ready') {
     return (
       <>
@@ -53,7 +30,7 @@ export function Report() {
           <div role="alert" className="notice notice-error">
             <p>{rep.message}</p>
             <p>
-              <button type="button" className="button-secondary" onClick={load}>
+              <button type="button" className="button-secondary" onClick={reload}>
                 Try again
               </button>
             </p>
@@ -63,7 +40,7 @@ export function Report() {
     );
   }
 
-  const r = rep.data;
+  const r = rep.value;
   const assigned = r.rows.length;
   const current = r.totals.completed ?? 0;
   return (
