@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"hash/fnv"
+	"slices"
 	"time"
 
 	"peerpath/courses"
@@ -49,7 +51,7 @@ type ringEntry struct {
 	you map[ParticipantID]YouView
 }
 
-func (e *ringEntry) reaches(id ParticipantID) bool { return e.all || contains(e.to, id) }
+func (e *ringEntry) reaches(id ParticipantID) bool { return e.all || slices.Contains(e.to, id) }
 
 func newLive(h *Hub, spec courses.RoleplaySession) (*live, error) {
 	roster := make([]Participant, 0, len(spec.Roster))
@@ -65,7 +67,7 @@ func newLive(h *Hub, spec courses.RoleplaySession) (*live, error) {
 		return nil, err
 	}
 	return &live{
-		slot: int(fnv32(spec.ID)),
+		slot: slotOf(spec.ID),
 		hub:  h, id: spec.ID, org: spec.OrgID, spec: spec, room: room,
 		inbox: make(chan func(), 256), done: make(chan struct{}),
 		conns: make(map[*conn]struct{}), presence: make(map[ParticipantID]int),
@@ -245,15 +247,6 @@ func (l *live) deliver(entries []ringEntry) {
 			}
 		}
 	}
-}
-
-func contains(ids []ParticipantID, id ParticipantID) bool {
-	for _, x := range ids {
-		if x == id {
-			return true
-		}
-	}
-	return false
 }
 
 func encode(e Envelope) []byte {
@@ -611,10 +604,9 @@ func (l *live) goingAway() {
 	}
 }
 
-func fnv32(s string) uint32 {
-	h := uint32(2166136261)
-	for i := 0; i < len(s); i++ {
-		h = (h ^ uint32(s[i])) * 16777619
-	}
-	return h
+// slotOf spreads rooms over the hub's poll slots by their id.
+func slotOf(id string) int {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	return int(h.Sum32())
 }
