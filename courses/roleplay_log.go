@@ -2,6 +2,7 @@ package courses
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"time"
@@ -30,36 +31,85 @@ const (
 	CommandJoin   = "join"
 	CommandLeave  = "leave"
 	CommandTick   = "tick"
+	// CommandResync starts a new owner's tenure: the event seq jumps past anything the previous
+	// owner may have sent out without logging it.
+	CommandResync = "resync"
 )
 
-// AppendRoleplayCommand writes command c.N of a session's log in one statement. When the number
-// is taken it returns ErrCommandTaken and writes nothing.
+// AppendRoleplayCommand writes command c.N of a session's log. When the number is taken, or the
+// session is not the organisation's, it returns ErrCommandTaken and writes nothing.
 func (s *Store) AppendRoleplayCommand(ctx context.Context, orgID, sessionID string, c RoleplayCommand) error {
-	var person *string
-	if c.Person != "" {
-		person = &c.Person
+	written, err := s.AppendRoleplayCommands(ctx, orgID, []SessionCommand{{Session: sessionID, RoleplayCommand: c}})
+	if err != nil {
+		return err
 	}
-	var intent []byte
-	if len(c.Intent) > 0 {
-		intent = c.Intent
-	}
-	// set_config in the FROM clause applies to this statement's own transaction, so one round
-	// trip both scopes the row to the organisation and writes it. The log is written without
-	// waiting for the disk: what must survive a crash (seats, feedback, attendance) is recorded
-	// separately with a normal commit, and a PostgreSQL crash costs at most the last moments of a
-	// room's replay log, never an acknowledged fact. This keeps a chat message's round trip short.
-	_, err := s.db.ExecContext(ctx, `
-		INSERT INTO roleplay_commands (session_id, n, org_id, at, kind, person_id, intent)
-		SELECT $1::uuid, $2::bigint, $3::uuid, $4::timestamptz, $5::text, $6::uuid, $7::jsonb FROM (SELECT set_config('app.org_id', $3::text, true), set_config('synchronous_commit', 'off', true)) scope`,
-		sessionID, c.N, orgID, c.At.UTC(), c.Kind, person, intent)
-	var pqErr *pq.Error
-	if errors.As(err, &pqErr) && pqErr.Code == "23505" {
+	if !written[0] {
 		return ErrCommandTaken
 	}
-	if err != nil {
-		return dbError(err)
-	}
 	return nil
+}
+
+// SessionCommand is one command of a batch written by AppendRoleplayCommands.
+type SessionCommand struct {
+	Session string
+	RoleplayCommand
+}
+
+// AppendRoleplayCommands writes commands of one organisation's sessions in one statement, as
+// AppendRoleplayCommand does one: a live server gathers the commands of all its rooms for a
+// moment and writes them together. It returns, in the order given, whether each was written;
+// false means that number of that session was already taken.
+func (s *Store) AppendRoleplayCommands(ctx context.Context, orgID string, cmds []SessionCommand) ([]bool, error) {
+	sessions := make([]string, len(cmds))
+	ns := make([]int64, len(cmds))
+	ats := make([]time.Time, len(cmds))
+	kinds := make([]string, len(cmds))
+	persons := make([]sql.NullString, len(cmds))
+	intents := make([]sql.NullString, len(cmds))
+	for i, c := range cmds {
+		sessions[i], ns[i], ats[i], kinds[i] = c.Session, c.N, c.At.UTC(), c.Kind
+		persons[i] = sql.NullString{String: c.Person, Valid: c.Person != ""}
+		intents[i] = sql.NullString{String: string(c.Intent), Valid: len(c.Intent) > 0}
+	}
+	// set_config in the FROM clause applies to this statement's own transaction, so one round
+	// trip both scopes the rows to the organisation and writes them. The log is written without
+	// waiting for the disk: what must survive a crash (seats, feedback, attendance) is recorded
+	// separately with a normal commit, and a PostgreSQL crash costs at most the last moments of a
+	// room's replay log, never an acknowledged fact.
+	rows, err := s.db.QueryContext(ctx, `
+		INSERT INTO roleplay_commands (session_id, n, org_id, at, kind, person_id, intent)
+		SELECT c.session_id, c.n, $1::uuid, c.at, c.kind, c.person_id, c.intent::jsonb
+		FROM unnest($2::uuid[], $3::bigint[], $4::timestamptz[], $5::text[], $6::uuid[], $7::text[])
+		         AS c (session_id, n, at, kind, person_id, intent)
+		     JOIN roleplay_sessions s ON s.id = c.session_id AND s.org_id = $1::uuid,
+		     (SELECT set_config('app.org_id', $1::text, true), set_config('synchronous_commit', 'off', true)) scope
+		ON CONFLICT (session_id, n) DO NOTHING
+		RETURNING session_id::text, n`,
+		orgID, pq.Array(sessions), pq.Array(ns), pq.Array(ats), pq.Array(kinds), pq.Array(persons), pq.Array(intents))
+	if err != nil {
+		return nil, dbError(err)
+	}
+	defer rows.Close()
+	type key struct {
+		session string
+		n       int64
+	}
+	written := make(map[key]bool, len(cmds))
+	for rows.Next() {
+		var k key
+		if err := rows.Scan(&k.session, &k.n); err != nil {
+			return nil, dbError(err)
+		}
+		written[k] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, dbError(err)
+	}
+	out := make([]bool, len(cmds))
+	for i, c := range cmds {
+		out[i] = written[key{c.Session, c.N}]
+	}
+	return out, nil
 }
 
 // RoleplayCommands returns a session's commands after number after, in order.

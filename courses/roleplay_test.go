@@ -664,3 +664,44 @@ func withTx(tb testing.TB, store *courses.Store, fn func(tx *sqlx.Tx) error) err
 	}
 	return tx.Commit()
 }
+
+func TestAppendRoleplayCommands(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	l := mustRoleplayLab(t)
+	one := mustSchedule(t, l, l.trainer, l.input(l.amy, l.ben)).ID
+	two := mustSchedule(t, l, l.trainer, l.input(l.cal)).ID
+	at := time.Date(2026, 3, 9, 10, 0, 0, 0, time.UTC)
+	if err := l.store.AppendRoleplayCommand(ctx, l.org.ID, one, courses.RoleplayCommand{N: 1, At: at, Kind: courses.CommandTick}); err != nil {
+		t.Fatal(err)
+	}
+	batch := []courses.SessionCommand{
+		{one, courses.RoleplayCommand{N: 1, At: at, Kind: courses.CommandJoin, Person: l.amy.Person.ID}}, // taken
+		{one, courses.RoleplayCommand{N: 2, At: at, Kind: courses.CommandJoin, Person: l.amy.Person.ID, Intent: json.RawMessage(`{"consent":true}`)}},
+		{two, courses.RoleplayCommand{N: 1, At: at, Kind: courses.CommandResync, Intent: json.RawMessage(`{"skip":257}`)}},
+		{one, courses.RoleplayCommand{N: 3, At: at.Add(time.Second), Kind: courses.CommandTick}},
+	}
+	got, err := l.store.AppendRoleplayCommands(ctx, l.org.ID, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []bool{false, true, true, true}; !cmp.Equal(got, want) {
+		t.Errorf("written: got %v, want %v", got, want)
+	}
+	cmds, err := l.store.RoleplayCommands(ctx, l.org.ID, one, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, c := range cmds {
+		kinds = append(kinds, c.Kind+":"+c.Person+":"+string(c.Intent))
+	}
+	want := []string{"tick::", "join:" + l.amy.Person.ID + `:{"consent": true}`, "tick::"}
+	if !cmp.Equal(kinds, want) {
+		t.Errorf("log: got %q, want %q", kinds, want)
+	}
+	// Another organisation's session ids write nothing.
+	if got, err := l.store.AppendRoleplayCommands(ctx, l.other.OrgID(), []courses.SessionCommand{{one, courses.RoleplayCommand{N: 9, At: at, Kind: courses.CommandTick}}}); err == nil && got[0] {
+		t.Errorf("another organisation wrote into a session of riverside")
+	}
+}

@@ -560,21 +560,125 @@ func TestRoleplaySocketGoingAway(t *testing.T) {
 	}
 }
 
+// second starts another server instance on the same database and Redis.
+func (e *liveEnv) second(instance string) (*server.Server, *httptest.Server) {
+	e.t.Helper()
+	srv, err := server.New(server.Config{
+		Store: e.store, Redis: MustRedis(e.t), BaseURL: "http://peerpath.test", KeyPrefix: e.prefix,
+		Logger: slog.New(slog.NewTextHandler(os.Stderr, nil)),
+		Rooms:  rooms.Config{Instance: instance, Now: e.clock.Now, PollEvery: 50 * time.Millisecond},
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	e.t.Cleanup(func() {
+		srv.Close(context.Background())
+		ts.Close()
+	})
+	return srv, ts
+}
+
+// allSeqs is every seq a client was sent, snapshots included.
+func (c *wsClient) allSeqs() []int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []int64
+	for _, m := range c.msgs {
+		if m.Seq > 0 {
+			out = append(out, m.Seq)
+		}
+	}
+	return out
+}
+
+// TestRoleplayOwnerHandover shuts down the instance that owns a running room: its people are
+// told to go away, the other instance takes the room over, they resume there, and the round goes
+// on: seqs only increase, the timer fires once, nothing acknowledged is lost.
+func TestRoleplayOwnerHandover(t *testing.T) {
+	e := newLiveEnv(t, func(c *server.Config) { c.Rooms.Instance = "a" })
+	_, ts2 := e.second("b")
+	first := e.http
+	cs := map[string]*wsClient{}
+	// The trainer loads the room first, so instance a owns it.
+	for _, who := range []string{"trainer", "trainee1", "trainee2", "trainee3"} {
+		e.http = first
+		if who == "trainee2" || who == "trainee3" {
+			e.http = ts2
+		}
+		cs[who] = e.connect(who, 0)
+		cs[who].await("snapshot", ofType("snapshot"))
+	}
+	for _, who := range []string{"trainee1", "trainee2", "trainee3"} {
+		id := e.people[who]
+		cs["trainer"].await(who+" joined", func(m wsMsg) bool {
+			return m.Type == "participant.joined" && strings.Contains(string(m.Data), id)
+		})
+	}
+	cs["trainer"].mustAck("groups.assign", "assign", map[string]any{
+		"groups": [][]string{{e.people["trainee1"], e.people["trainee2"], e.people["trainee3"]}}})
+	cs["trainer"].mustAck("round.start", "start", map[string]any{"card_id": wsCard.ID, "practice_seconds": 60, "feedback_seconds": 30})
+	cs["trainee2"].mustAck("chat", "before", map[string]any{"text": "said before the restart"})
+	cs["trainee1"].await("the chat from b", ofType("chat"))
+
+	// Instance a goes away, as on SIGTERM.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	e.srv.Close(ctx)
+	cancel()
+	for _, who := range []string{"trainer", "trainee1"} {
+		<-cs[who].done
+		if cs[who].closeCode != websocket.CloseGoingAway {
+			t.Errorf("%s: got close code %d, want %d (going away)", who, cs[who].closeCode, websocket.CloseGoingAway)
+		}
+	}
+	// They come back through instance b with the last seq they saw.
+	e.http = ts2
+	for _, who := range []string{"trainer", "trainee1"} {
+		seqs := cs[who].allSeqs()
+		cs[who] = e.connect(who, seqs[len(seqs)-1])
+	}
+	cs["trainee1"].await("back in the room", func(m wsMsg) bool { return m.Type == "snapshot" || m.Type == "participant.joined" })
+	cs["trainee1"].mustAck("chat", "after", map[string]any{"text": "said after the restart"})
+	for _, who := range []string{"trainee2", "trainee3", "trainer"} {
+		cs[who].await("the chat after the restart", func(m wsMsg) bool {
+			return m.Type == "chat" && strings.Contains(string(m.Data), "said after the restart")
+		})
+	}
+	e.clock.Advance(61 * time.Second)
+	for _, who := range []string{"trainee1", "trainee2", "trainee3"} {
+		cs[who].await("round.phase", ofType("round.phase"))
+	}
+	time.Sleep(200 * time.Millisecond)
+
+	// trainee2 stayed on b throughout: it saw every seq once, in order.
+	// A snapshot may repeat the seq of the last event: it is the room as of that event.
+	var last int64
+	for _, m := range cs["trainee2"].msgs {
+		if m.Seq == 0 {
+			continue
+		}
+		if m.Seq < last || m.Seq == last && m.Type != "snapshot" {
+			t.Errorf("trainee2 saw seqs %v: want them increasing", cs["trainee2"].allSeqs())
+			break
+		}
+		last = m.Seq
+	}
+	if got := MustCount(t, e.store, `SELECT count(*) FROM roleplay_commands WHERE session_id = $1 AND kind = 'tick'`, e.session); got != 2 {
+		t.Errorf("got %d ticks logged, want 2 (the lobby's, the practice's end)", got)
+	}
+	if got := MustCount(t, e.store, `SELECT count(*) FROM roleplay_commands WHERE session_id = $1 AND kind = 'resync'`, e.session); got != 1 {
+		t.Errorf("got %d resyncs logged, want 1: b took the room over once", got)
+	}
+	if got := MustCount(t, e.store, `SELECT count(*) FROM roleplay_seats WHERE session_id = $1`, e.session); got != 3 {
+		t.Errorf("got %d seats recorded, want 3", got)
+	}
+}
+
 // TestRoleplayTwoInstances runs two servers on one database and Redis: people on either see the
 // same events in the same order, and the round timer fires once.
 func TestRoleplayTwoInstances(t *testing.T) {
 	e := newLiveEnv(t, func(c *server.Config) { c.Rooms.Instance = "a" })
-	second, err := server.New(server.Config{
-		Store: e.store, Redis: MustRedis(t), BaseURL: "http://peerpath.test", KeyPrefix: e.prefix,
-		Logger: slog.New(slog.NewTextHandler(os.Stderr, nil)),
-		Rooms:  rooms.Config{Instance: "b", Now: e.clock.Now, PollEvery: 50 * time.Millisecond},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts2 := httptest.NewServer(second)
-	defer ts2.Close()
-	defer second.Close(context.Background())
+	_, ts2 := e.second("b")
 
 	first := e.http
 	cs := map[string]*wsClient{}

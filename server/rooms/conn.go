@@ -82,7 +82,7 @@ func (h *Hub) Serve(ctx context.Context, ws *websocket.Conn, orgID, sessionID st
 		}
 		return
 	}
-	defer h.release(l)
+	defer h.done(l)
 
 	hello, ok := c.readHello()
 	if !ok {
@@ -118,7 +118,7 @@ func (h *Hub) Serve(ctx context.Context, ws *websocket.Conn, orgID, sessionID st
 			continue
 		}
 		if d, ok := in.Data.(*HelloData); ok {
-			l.post(func() { l.resync(c, d) })
+			l.post(func() { l.resyncConn(c, d) })
 			continue
 		}
 		l.post(func() { l.intent(c, in, b) })

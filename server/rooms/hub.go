@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -17,7 +18,7 @@ import (
 // session leaves behind. *courses.Store implements it.
 type Store interface {
 	FindRoleplaySession(ctx context.Context, orgID, id string) (courses.RoleplaySession, error)
-	AppendRoleplayCommand(ctx context.Context, orgID, sessionID string, c courses.RoleplayCommand) error
+	AppendRoleplayCommands(ctx context.Context, orgID string, cmds []courses.SessionCommand) ([]bool, error)
 	RoleplayCommands(ctx context.Context, orgID, sessionID string, after int64) ([]courses.RoleplayCommand, error)
 	RecordRoleplayFacts(ctx context.Context, orgID, sessionID string, f courses.RoleplayFacts) error
 }
@@ -25,8 +26,8 @@ type Store interface {
 // Config tunes a hub; zero values take the defaults.
 type Config struct {
 	Store Store
-	// Redis carries each command to the other server instances; nil runs one instance alone,
-	// which then learns of others' commands only by polling the log.
+	// Redis holds the rooms' owner leases and carries commands and forwarded intents between
+	// server instances; nil runs one instance alone, owning every room.
 	Redis  *redis.Client
 	Logger *slog.Logger
 	Now    func() time.Time
@@ -45,9 +46,14 @@ type Config struct {
 	PongWait          time.Duration
 	WriteWait         time.Duration
 	HelloWait         time.Duration
-	// PollEvery is how often a room with local connections reads the log for commands a lost
-	// pub/sub message did not bring.
+	// PollEvery is how often a room with local connections that another instance owns reads the
+	// log for commands a lost pub/sub message did not bring, and checks that its owner lives.
 	PollEvery time.Duration
+	// LeaseTTL is how long a room's owner holds it without renewing: after a crash, how long its
+	// rooms wait for another instance to take over.
+	LeaseTTL time.Duration
+	// ForwardWait is how long an intent forwarded to the owner waits for its answer.
+	ForwardWait time.Duration
 	// IdleUnload is how long a room without local connections stays loaded.
 	IdleUnload time.Duration
 	// OnEvent, when set, is called with each event a room applies (for tests and benchmarks).
@@ -86,6 +92,8 @@ func (c *Config) defaults() {
 	setD(&c.HelloWait, 10*time.Second)
 	setD(&c.PollEvery, 10*time.Second)
 	setD(&c.IdleUnload, time.Minute)
+	setD(&c.LeaseTTL, 10*time.Second)
+	setD(&c.ForwardWait, 3*time.Second)
 }
 
 // Hub holds this server's live rooms and their connections.
@@ -101,6 +109,14 @@ type Hub struct {
 	closing bool
 
 	pubsub *redis.PubSub
+
+	// outbox feeds the publisher, which closes published when it has sent everything.
+	outbox    chan outgoing
+	published chan struct{}
+	// logQueue feeds the log writer, which closes logged when it has written everything.
+	logQueue chan logItem
+	logged   chan struct{}
+	refs     atomic.Uint64
 }
 
 // ErrClosing refuses new connections while the hub shuts down.
@@ -110,11 +126,18 @@ var ErrClosing = errors.New("the server is shutting down")
 func NewHub(cfg Config) *Hub {
 	cfg.defaults()
 	ctx, cancel := context.WithCancel(context.Background())
-	h := &Hub{cfg: cfg, log: cfg.Logger, ctx: ctx, cancel: cancel, rooms: make(map[string]*live)}
+	h := &Hub{cfg: cfg, log: cfg.Logger, ctx: ctx, cancel: cancel, rooms: make(map[string]*live),
+		outbox: make(chan outgoing, 4096), published: make(chan struct{}),
+		logQueue: make(chan logItem, 4096), logged: make(chan struct{})}
+	go h.logWriter()
 	if cfg.Redis != nil {
-		h.pubsub = cfg.Redis.Subscribe(ctx)
-		h.wg.Add(1)
+		h.pubsub = cfg.Redis.Subscribe(ctx, h.instanceChannel(cfg.Instance))
+		go h.publisher()
+		h.wg.Add(2)
 		go h.receive()
+		go h.renew()
+	} else {
+		close(h.published)
 	}
 	h.wg.Add(1)
 	go h.housekeep()
@@ -123,31 +146,10 @@ func NewHub(cfg Config) *Hub {
 
 func (h *Hub) channel(sessionID string) string { return h.cfg.KeyPrefix + "roleplay:" + sessionID }
 
-// published is a command as it crosses instances: with chat text, which the log may not keep.
-type published struct {
-	Instance string                  `json:"instance"`
-	Command  courses.RoleplayCommand `json:"command"`
-}
-
-func (h *Hub) publish(sessionID string, c courses.RoleplayCommand) {
-	if h.cfg.Redis == nil {
-		return
-	}
-	b, err := json.Marshal(published{Instance: h.cfg.Instance, Command: c})
-	if err != nil {
-		return
-	}
-	ctx, cancel := context.WithTimeout(h.ctx, 2*time.Second)
-	defer cancel()
-	if err := h.cfg.Redis.Publish(ctx, h.channel(sessionID), b).Err(); err != nil {
-		// Other instances catch up from the log on their next poll.
-		h.log.Warn("roleplay publish", "session", sessionID, "error", err)
-	}
-}
-
 func (h *Hub) receive() {
 	defer h.wg.Done()
 	ch := h.pubsub.Channel(redis.WithChannelSize(4096))
+	mine := h.instanceChannel(h.cfg.Instance)
 	for {
 		select {
 		case <-h.ctx.Done():
@@ -156,17 +158,24 @@ func (h *Hub) receive() {
 			if !ok {
 				return
 			}
-			var p published
-			if err := json.Unmarshal([]byte(msg.Payload), &p); err != nil || p.Instance == h.cfg.Instance {
+			var w wire
+			if err := json.Unmarshal([]byte(msg.Payload), &w); err != nil || w.From == h.cfg.Instance {
 				continue
 			}
-			sessionID := msg.Channel[len(h.cfg.KeyPrefix+"roleplay:"):]
 			h.mu.Lock()
-			l := h.rooms[sessionID]
+			l := h.rooms[w.Session]
 			h.mu.Unlock()
-			if l != nil {
-				cmd := p.Command
-				l.offer(func() { l.remote(cmd) })
+			switch {
+			case l == nil:
+				if msg.Channel == mine && w.Forward != nil {
+					// The room is not loaded here, so this instance is not its owner.
+					h.send(h.instanceChannel(w.From), wire{From: h.cfg.Instance, Session: w.Session, Ref: w.Ref,
+						Error: errNotOwner})
+				}
+			case msg.Channel == mine:
+				l.offer(func() { l.fromPeer(w) })
+			default:
+				l.offer(func() { l.fromOwner(w) })
 			}
 		}
 	}
@@ -198,7 +207,7 @@ func (h *Hub) housekeep() {
 			}
 			if now.Sub(l.idleSince) >= h.cfg.IdleUnload {
 				delete(h.rooms, id)
-				l.stop()
+				l.offer(func() { l.letGo(); l.stop() })
 				if h.pubsub != nil {
 					_ = h.pubsub.Unsubscribe(h.ctx, h.channel(id))
 				}
@@ -208,11 +217,22 @@ func (h *Hub) housekeep() {
 		for _, l := range poll {
 			l.post(l.poll)
 		}
+		h.mu.Lock()
+		var waiting []*live
+		for _, l := range h.rooms {
+			if l.waits.Load() > 0 {
+				waiting = append(waiting, l)
+			}
+		}
+		h.mu.Unlock()
+		for _, l := range waiting {
+			l.post(l.expireWaits)
+		}
 	}
 }
 
 // acquire returns the loaded room, loading it from the log when needed, and counts one user
-// of it until release.
+// of it until done.
 func (h *Hub) acquire(ctx context.Context, orgID, sessionID string) (*live, error) {
 	h.mu.Lock()
 	if h.closing {
@@ -226,6 +246,16 @@ func (h *Hub) acquire(ctx context.Context, orgID, sessionID string) (*live, erro
 		}
 		l.users++
 		h.mu.Unlock()
+		select {
+		case <-l.ready:
+		case <-ctx.Done():
+			h.done(l)
+			return nil, ctx.Err()
+		}
+		if l.loadErr != nil {
+			h.done(l)
+			return nil, l.loadErr
+		}
 		return l, nil
 	}
 	h.mu.Unlock()
@@ -241,33 +271,43 @@ func (h *Hub) acquire(ctx context.Context, orgID, sessionID string) (*live, erro
 	if err != nil {
 		return nil, err
 	}
-	// Subscribe before reading the log, so no command falls between the two.
+	h.mu.Lock()
+	if h.closing {
+		h.mu.Unlock()
+		return nil, ErrClosing
+	}
+	if h.rooms[sessionID] != nil {
+		// Another connection is loading it: wait for theirs.
+		h.mu.Unlock()
+		return h.acquire(ctx, orgID, sessionID)
+	}
+	// The room is listed before it subscribes, so what other instances publish from now on
+	// waits in its inbox, behind the log it is about to read.
+	h.rooms[sessionID] = l
+	l.users++
+	h.mu.Unlock()
 	if h.pubsub != nil {
 		if err := h.pubsub.Subscribe(ctx, h.channel(sessionID)); err != nil {
 			h.log.Warn("roleplay subscribe", "session", sessionID, "error", err)
 		}
 	}
 	if err := l.load(ctx); err != nil {
+		h.mu.Lock()
+		delete(h.rooms, sessionID)
+		h.mu.Unlock()
+		l.loadErr = err
+		close(l.ready)
+		l.stop()
+		close(l.stopped)
 		return nil, err
 	}
-
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.closing {
-		return nil, ErrClosing
-	}
-	if other := h.rooms[sessionID]; other != nil {
-		// Another connection loaded it meanwhile; use theirs.
-		other.users++
-		return other, nil
-	}
-	h.rooms[sessionID] = l
-	l.users++
+	close(l.ready)
 	go l.run()
+	l.post(l.settle)
 	return l, nil
 }
 
-func (h *Hub) release(l *live) {
+func (h *Hub) done(l *live) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	l.users--
@@ -283,7 +323,7 @@ func (h *Hub) Member(ctx context.Context, orgID, sessionID, personID string) (Pa
 	if err != nil {
 		return Participant{}, err
 	}
-	defer h.release(l)
+	defer h.done(l)
 	for _, m := range l.spec.Roster {
 		if m.PersonID == personID {
 			role := RoleTrainee
@@ -307,7 +347,8 @@ func (h *Hub) Stats() (rooms, conns int) {
 	return rooms, conns
 }
 
-// Close tells every connection the server is going away, records that they left, and stops.
+// Close tells every connection the server is going away, records that they left, hands the
+// rooms it owns to the other instances, and stops.
 func (h *Hub) Close(ctx context.Context) {
 	h.mu.Lock()
 	if h.closing {
@@ -334,12 +375,23 @@ func (h *Hub) Close(ctx context.Context) {
 	case <-done:
 	case <-ctx.Done():
 	}
+	for _, l := range rs {
+		l.stop()
+		<-l.stopped
+	}
+	// Nothing sends to the queues any more: let the writer and the publisher finish theirs.
+	close(h.logQueue)
+	<-h.logged
+	if h.cfg.Redis != nil {
+		close(h.outbox)
+		select {
+		case <-h.published:
+		case <-ctx.Done():
+		}
+	}
 	h.cancel()
 	if h.pubsub != nil {
 		_ = h.pubsub.Close()
-	}
-	for _, l := range rs {
-		l.stop()
 	}
 	h.wg.Wait()
 }

@@ -7,14 +7,17 @@ import (
 	"errors"
 	"hash/fnv"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"peerpath/courses"
 )
 
 // live is one room as this instance holds it: a replica of the room state machine, kept equal on
-// every instance by applying the session's command log in order. One goroutine owns it; everything
-// else posts functions to its inbox.
+// every instance by applying the session's commands in order. The instance that owns the room
+// numbers and logs the commands; the others apply what it publishes. One goroutine runs the
+// room; everything else posts functions to its inbox.
 type live struct {
 	hub  *Hub
 	id   string
@@ -22,8 +25,16 @@ type live struct {
 	spec courses.RoleplaySession
 	room *Room
 
-	inbox chan func()
-	done  chan struct{}
+	inbox   chan func()
+	done    chan struct{}
+	stopped chan struct{}
+	// ready is closed once the log is loaded, or loading failed with loadErr.
+	ready   chan struct{}
+	loadErr error
+	// overflow keeps, in order, what offer could not put in the inbox at once.
+	omu      sync.Mutex
+	overflow []func()
+	draining bool
 
 	// slot spreads the rooms' log polls over time.
 	slot int
@@ -32,7 +43,16 @@ type live struct {
 	users     int
 	idleSince time.Time
 
+	// Read by other goroutines.
+	owned    atomic.Bool  // this instance owns the room
+	gen      atomic.Int64 // bumped at each reload: queued log writes of an older one are dropped
+	failed   atomic.Int64 // the gen whose log write failed, after which the room must reload
+	unlogged atomic.Int64 // chats sent out that the log does not have yet
+	waits    atomic.Int64 // len(waiting)
+
 	// Owned by the room goroutine.
+	owner    string // the instance that owns the room, as far as this one knows
+	epoch    int64  // the number of the resync command that began the owner's tenure
 	applied  int64
 	lastAt   time.Time
 	conns    map[*conn]struct{}
@@ -41,6 +61,19 @@ type live struct {
 	ring     []ringEntry
 	timer    *time.Timer
 	timerAt  time.Time
+	// early holds commands published ahead of one that has not arrived yet.
+	early      map[int64]wire
+	catchingUp bool
+	// waiting holds intents forwarded to the owner, by reference, until it answers.
+	waiting map[uint64]*waitingIntent
+}
+
+// waitingIntent is an intent forwarded to the owner, with the connection waiting for it.
+type waitingIntent struct {
+	c     *conn
+	reqID string
+	kind  string
+	since time.Time
 }
 
 // ringEntry is a recent event with who received it and, for personal events, what each was told.
@@ -54,24 +87,37 @@ type ringEntry struct {
 func (e *ringEntry) reaches(id ParticipantID) bool { return e.all || slices.Contains(e.to, id) }
 
 func newLive(h *Hub, spec courses.RoleplaySession) (*live, error) {
-	roster := make([]Participant, 0, len(spec.Roster))
-	for _, m := range spec.Roster {
+	l := &live{
+		slot: slotOf(spec.ID),
+		hub:  h, id: spec.ID, org: spec.OrgID, spec: spec,
+		inbox: make(chan func(), 64), done: make(chan struct{}), stopped: make(chan struct{}), ready: make(chan struct{}),
+		conns: make(map[*conn]struct{}), waiting: make(map[uint64]*waitingIntent),
+	}
+	l.gen.Store(1)
+	if err := l.reset(); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// reset empties the replica, ready to apply the log from its start.
+func (l *live) reset() error {
+	roster := make([]Participant, 0, len(l.spec.Roster))
+	for _, m := range l.spec.Roster {
 		role := RoleTrainee
 		if m.Trainer {
 			role = RoleTrainer
 		}
 		roster = append(roster, Participant{ID: ParticipantID(m.PersonID), Name: m.Name, Role: role})
 	}
-	room, err := NewRoom(spec.ID, spec.StartsAt, roster, spec.Cards, spec.Criteria)
+	room, err := NewRoom(l.spec.ID, l.spec.StartsAt, roster, l.spec.Cards, l.spec.Criteria)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return &live{
-		slot: slotOf(spec.ID),
-		hub:  h, id: spec.ID, org: spec.OrgID, spec: spec, room: room,
-		inbox: make(chan func(), 256), done: make(chan struct{}),
-		conns: make(map[*conn]struct{}), presence: make(map[ParticipantID]int),
-	}, nil
+	l.room = room
+	l.presence = make(map[ParticipantID]int)
+	l.applied, l.epoch, l.declined, l.ring, l.early = 0, 0, false, nil, nil
+	return nil
 }
 
 // load replays the whole log; it runs before the room goroutine starts.
@@ -80,15 +126,37 @@ func (l *live) load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	l.hub.unstash(ctx, cmds)
 	for _, c := range cmds {
-		l.applyCommand(c, false)
+		l.applyCommand(c, nil, false)
+	}
+	return nil
+}
+
+// reload replaces the replica with the log's and gives every connection here a fresh snapshot:
+// after a change of owner, what this instance applied may differ from what was logged.
+func (l *live) reload() error {
+	ctx, cancel := l.ctx()
+	defer cancel()
+	cmds, err := l.hub.cfg.Store.RoleplayCommands(ctx, l.org, l.id, 0)
+	if err != nil {
+		return err
+	}
+	l.gen.Add(1)
+	l.unlogged.Store(0)
+	if err := l.reset(); err != nil {
+		return err
+	}
+	for _, c := range cmds {
+		l.applyCommand(c, nil, false)
+	}
+	for c := range l.conns {
+		c.enqueue(l.snapshotFor(c.pid, l.room.Seq()))
 	}
 	return nil
 }
 
 func (l *live) run() {
-	l.armTimer()
+	defer close(l.stopped)
 	for {
 		select {
 		case f := <-l.inbox:
@@ -119,13 +187,45 @@ func (l *live) post(f func()) {
 }
 
 // offer hands f over without waiting when the room is busy, so one busy room never holds up the
-// pub/sub reader that serves every room; f then waits in a goroutine of its own. Commands that
-// arrive out of order this way are put right by remote, which applies them by number.
+// goroutine that serves every room; what cannot go in at once queues behind, in order.
 func (l *live) offer(f func()) {
-	select {
-	case l.inbox <- f:
-	default:
-		go l.post(f)
+	l.omu.Lock()
+	if len(l.overflow) == 0 {
+		select {
+		case l.inbox <- f:
+			l.omu.Unlock()
+			return
+		default:
+		}
+	}
+	l.overflow = append(l.overflow, f)
+	start := !l.draining
+	l.draining = true
+	l.omu.Unlock()
+	if start {
+		go l.drain()
+	}
+}
+
+func (l *live) drain() {
+	for {
+		l.omu.Lock()
+		if len(l.overflow) == 0 {
+			l.draining = false
+			l.omu.Unlock()
+			return
+		}
+		f := l.overflow[0]
+		l.overflow = l.overflow[1:]
+		l.omu.Unlock()
+		select {
+		case l.inbox <- f:
+		case <-l.done:
+			l.omu.Lock()
+			l.overflow, l.draining = nil, false
+			l.omu.Unlock()
+			return
+		}
 	}
 }
 
@@ -135,7 +235,7 @@ func (l *live) ctx() (context.Context, context.CancelFunc) {
 
 // applyCommand applies one logged command to the replica, keeps its events for resuming
 // clients, and sends them to this instance's connections.
-func (l *live) applyCommand(c courses.RoleplayCommand, deliver bool) ([]Out, error) {
+func (l *live) applyCommand(c courses.RoleplayCommand, decoded *Intent, deliver bool) ([]Out, error) {
 	l.applied = c.N
 	if c.At.After(l.lastAt) {
 		l.lastAt = c.At
@@ -173,14 +273,25 @@ func (l *live) applyCommand(c courses.RoleplayCommand, deliver bool) ([]Out, err
 			}
 		}
 	case courses.CommandIntent:
+		if decoded != nil {
+			outs, err = l.room.Apply(c.At, pid, *decoded)
+			break
+		}
 		var in Intent
 		if in, err = DecodeIntent(c.Intent); err == nil {
 			outs, err = l.room.Apply(c.At, pid, in)
 		}
+	case courses.CommandResync:
+		var r resyncData
+		_ = json.Unmarshal(c.Intent, &r)
+		l.room.Skip(r.Skip)
+		l.epoch = c.N
 	}
-	entries := l.remember(outs)
-	if deliver {
-		l.deliver(entries)
+	if !wordless(c) {
+		entries := l.remember(outs)
+		if deliver {
+			l.deliver(entries)
+		}
 	}
 	if f := l.hub.cfg.OnEvent; f != nil {
 		for _, o := range outs {
@@ -315,7 +426,8 @@ func (l *live) missed(id ParticipantID, lastSeq int64) ([][]byte, bool) {
 	return msgs, true
 }
 
-// catchUp applies the commands other instances logged since the last one applied here.
+// catchUp applies the commands the log has after the last one applied here: those a lost
+// pub/sub message did not bring. Their chat words are not in the log unless a transcript is kept.
 func (l *live) catchUp() error {
 	ctx, cancel := l.ctx()
 	defer cancel()
@@ -323,91 +435,438 @@ func (l *live) catchUp() error {
 	if err != nil {
 		return err
 	}
-	l.hub.unstash(ctx, cmds)
 	for _, c := range cmds {
 		if c.N != l.applied+1 {
 			break
 		}
-		l.applyCommand(c, true)
+		if w, ok := l.early[c.N]; ok {
+			// The published copy has the words; the logged one may not.
+			l.accept(w)
+			continue
+		}
+		l.applyCommand(c, nil, true)
 	}
-	l.armTimer()
+	l.drainEarly()
 	return nil
 }
 
+// poll runs every PollEvery while people are connected here.
 func (l *live) poll() {
+	if l.owned.Load() {
+		l.tickIfDue()
+		return
+	}
 	if err := l.catchUp(); err != nil {
 		l.hub.log.Warn("roleplay poll", "session", l.id, "error", err)
 	}
-	l.tickIfDue()
+	l.checkOwner()
 }
 
-// remote applies a command another instance published: the next one at once, an older one not
-// at all, and after a gap the missing ones from the log first.
-func (l *live) remote(c courses.RoleplayCommand) {
-	switch {
-	case c.N <= l.applied:
-		return
-	case c.N > l.applied+1:
-		if err := l.catchUp(); err != nil {
-			l.hub.log.Warn("roleplay catch up", "session", l.id, "error", err)
-			return
+// --- ownership
+
+// errNotOwner answers an intent forwarded to an instance that does not own the room.
+var errNotOwner = &Error{Code: "not_owner", Message: "This server does not run the session."}
+
+func (l *live) me() string { return l.hub.cfg.Instance }
+
+// settle runs first in the room goroutine: it finds the room's owner, taking the lease when free.
+func (l *live) settle() {
+	ctx, cancel := l.ctx()
+	owner := l.hub.claim(ctx, l.id)
+	cancel()
+	l.owner = owner
+	if owner == l.me() {
+		l.takeOver(false)
+	}
+}
+
+// checkOwner looks the owner up again and takes over when there is none.
+func (l *live) checkOwner() {
+	ctx, cancel := l.ctx()
+	owner := l.hub.claim(ctx, l.id)
+	cancel()
+	if owner == l.me() {
+		if !l.owned.Load() {
+			l.takeOver(true)
 		}
-		if c.N != l.applied+1 {
+		return
+	}
+	l.owner = owner
+}
+
+// takeOver begins this instance's tenure as the owner. A room it followed is reloaded from the
+// log first, since it may have applied commands the last owner never logged. Unless the log is
+// empty, the tenure starts with a resync command.
+func (l *live) takeOver(reload bool) {
+	if reload {
+		if err := l.reload(); err != nil {
+			l.hub.log.Warn("roleplay take over", "session", l.id, "error", err)
+			l.owner = ""
 			return
 		}
 	}
-	l.applyCommand(c, true)
+	l.owned.Store(true)
+	l.owner = l.me()
+	if l.applied > 0 {
+		if err := l.resync(); err != nil {
+			l.hub.log.Warn("roleplay resync", "session", l.id, "error", err)
+		}
+	}
+	l.tickIfDue()
 	l.armTimer()
+}
+
+func (l *live) resync() error {
+	b, _ := json.Marshal(resyncData{Skip: maxUnlogged + 1})
+	_, _, err := l.commit(courses.RoleplayCommand{Kind: courses.CommandResync, Intent: b}, nil, b, false, "", 0)
+	return err
+}
+
+// recover reloads the room after a write to the log failed, and begins a new tenure: the
+// connections here may have seen commands the log does not have.
+func (l *live) recover() error {
+	if err := l.reload(); err != nil {
+		return err
+	}
+	return l.resync()
+}
+
+// lostLease steps down: another instance owns the room now.
+func (l *live) lostLease() {
+	if !l.owned.Load() {
+		return
+	}
+	l.owned.Store(false)
+	l.owner = ""
+	l.stopTimer()
+	if err := l.reload(); err != nil {
+		l.hub.log.Warn("roleplay step down", "session", l.id, "error", err)
+	}
+	l.checkOwner()
+}
+
+// letGo hands the room to the other instances: the lease is freed and they are told.
+func (l *live) letGo() {
+	if !l.owned.Load() {
+		return
+	}
+	l.owned.Store(false)
+	l.stopTimer()
+	l.hub.release(l.id)
+	l.hub.send(l.hub.channel(l.id), wire{From: l.me(), Session: l.id, Epoch: l.epoch, Handover: true})
+}
+
+// logFailed is called by the log writer when a command of tenure gen did not reach the log.
+func (l *live) logFailed(gen int64, err error) {
+	if l.failed.Load() < gen {
+		l.failed.Store(gen)
+	}
+	if errors.Is(err, courses.ErrCommandTaken) {
+		l.offer(l.lostLease)
+	}
 }
 
 // errUnavailable is what a client is told when the log cannot be written.
 var errUnavailable = &Error{Code: "unavailable", Message: "The session could not be updated just now. Please try again."}
 
-// commit writes a command as the next in the log, catching up and retrying when another
-// instance wrote that number first, then applies it here and tells the other instances. stored
-// is what the log keeps of the intent (chat text may be left out); c.Intent is the whole. A
-// command that only makes sense in the state it was meant for (a tick) passes still, which is
-// asked again after catching up; when it says no, nothing is written.
-func (l *live) commit(c courses.RoleplayCommand, stored json.RawMessage, still func() bool) ([]Out, error, error) {
-	for range 16 {
-		if still != nil && !still() {
-			return nil, nil, nil
-		}
-		c.N = l.applied + 1
-		c.At = l.hub.cfg.Now().UTC()
-		if c.At.Before(l.lastAt) {
-			c.At = l.lastAt
-		}
-		keep := c
-		keep.Intent = stored
-		ctx, cancel := l.ctx()
-		err := l.hub.cfg.Store.AppendRoleplayCommand(ctx, l.org, l.id, keep)
-		cancel()
-		if errors.Is(err, courses.ErrCommandTaken) {
-			if err := l.catchUp(); err != nil {
-				return nil, nil, err
-			}
-			continue
-		}
-		if err != nil {
+// commit, on the owner, numbers a command, logs it, applies it here and publishes it. An async
+// command (a chat) goes out before the log has it, the log following within moments (see
+// maxUnlogged); anything else goes out once logged. stored is what the log keeps of the intent.
+// origin and ref name the intent on the instance that forwarded it. It returns the events, the
+// error applying the command gave (the same on every instance), and an error when the command
+// could not be committed.
+func (l *live) commit(c courses.RoleplayCommand, in *Intent, stored json.RawMessage, async bool, origin string, ref uint64) ([]Out, error, error) {
+	if l.failed.Load() == l.gen.Load() {
+		if err := l.recover(); err != nil {
 			return nil, nil, err
 		}
-		l.hub.publish(l.id, c)
-		outs, applyErr := l.applyCommand(c, true)
-		l.armTimer()
-		return outs, applyErr, nil
 	}
-	return nil, nil, errors.New("roleplay log: too many instances writing at once")
+	c.N = l.applied + 1
+	c.At = l.hub.cfg.Now().UTC()
+	if c.At.Before(l.lastAt) {
+		c.At = l.lastAt
+	}
+	keep := c
+	keep.Intent = stored
+	it := logItem{l: l, gen: l.gen.Load(), cmd: keep}
+	if async && l.unlogged.Load() < maxUnlogged {
+		l.unlogged.Add(1)
+		l.hub.logQueue <- it
+	} else {
+		it.done = make(chan error, 1)
+		l.hub.logQueue <- it
+		if err := <-it.done; err != nil {
+			if errors.Is(err, courses.ErrCommandTaken) {
+				l.lostLease()
+			}
+			return nil, nil, err
+		}
+	}
+	outs, applyErr := l.applyCommand(c, in, true)
+	l.hub.send(l.hub.channel(l.id), wire{From: l.me(), Session: l.id, Epoch: l.epoch, Command: &c, Origin: origin, Ref: ref})
+	l.armTimer()
+	return outs, applyErr, nil
 }
 
-// armTimer sets the room's timer for the next deadline, so rounds move on without anyone
-// connected to this instance doing anything.
+// exec commits a participant's command as the owner and records what it leaves behind.
+func (l *live) exec(kind, person string, raw json.RawMessage, decoded *Intent, origin string, ref uint64) (applyErr, err error) {
+	pid := ParticipantID(person)
+	stored, async := raw, false
+	if kind == courses.CommandIntent && decoded == nil {
+		in, err := DecodeIntent(raw)
+		if err != nil {
+			return err, nil
+		}
+		decoded = &in
+	}
+	if kind == courses.CommandIntent {
+		in := *decoded
+		if d, ok := in.Data.(*ChatData); ok {
+			async = true
+			if !l.transcriptKept() {
+				// The log needs the message to replay the room, but not its words.
+				redacted := *d
+				redacted.Text = notKept
+				stored, _ = json.Marshal(map[string]any{"type": in.Type, "req_id": redactedRef, "data": redacted})
+			}
+		}
+	}
+	before := l.presence[pid]
+	outs, applyErr, err := l.commit(courses.RoleplayCommand{Kind: kind, Person: person, Intent: raw}, decoded, stored, async, origin, ref)
+	if err != nil {
+		return nil, err
+	}
+	var f courses.RoleplayFacts
+	switch kind {
+	case courses.CommandJoin:
+		var j joinData
+		_ = json.Unmarshal(raw, &j)
+		f.Joins = []courses.RoleplayJoin{{Person: person, At: l.lastAt, Consent: j.Consent}}
+	case courses.CommandLeave:
+		if before > 0 && l.presence[pid] == 0 {
+			f.Leaves = []courses.RoleplayLeave{{Person: person, At: l.lastAt}}
+		}
+	}
+	l.record(outs, &f)
+	return applyErr, nil
+}
+
+// fromPeer handles what another instance sent this one: an intent forwarded to the owner, or
+// the owner's refusal of an intent this instance forwarded.
+func (l *live) fromPeer(w wire) {
+	if w.Forward == nil {
+		wi := l.waiting[w.Ref]
+		if wi == nil {
+			return
+		}
+		l.unwait(w.Ref)
+		err := error(w.Error)
+		if w.Error != nil && w.Error.Code == errNotOwner.Code {
+			l.owner = ""
+			l.checkOwner()
+			err = errUnavailable
+		}
+		l.answer(wi.c, wi.reqID, wi.kind, nil, err)
+		return
+	}
+	if !l.owned.Load() {
+		l.hub.send(l.hub.instanceChannel(w.From), wire{From: l.me(), Session: l.id, Ref: w.Ref, Error: errNotOwner})
+		return
+	}
+	f := w.Forward
+	if _, err := l.exec(f.Kind, f.Person, f.Intent, nil, w.From, w.Ref); err != nil {
+		l.hub.log.Warn("roleplay forwarded", "session", l.id, "kind", f.Kind, "error", err)
+		l.hub.send(l.hub.instanceChannel(w.From), wire{From: l.me(), Session: l.id, Ref: w.Ref, Error: errUnavailable})
+	}
+}
+
+// fromOwner handles what the owner published on the room's channel.
+func (l *live) fromOwner(w wire) {
+	if w.Handover {
+		if !l.owned.Load() {
+			l.owner = ""
+			l.checkOwner()
+		}
+		return
+	}
+	if w.Command == nil || w.Epoch < l.epoch {
+		// A former owner that has not heard it was replaced.
+		return
+	}
+	if w.Epoch > l.epoch {
+		// A new tenure: replay the log, which has its resync, rather than trust this replica.
+		l.owned.Store(false)
+		l.stopTimer()
+		if err := l.reload(); err != nil {
+			l.hub.log.Warn("roleplay reload", "session", l.id, "error", err)
+			return
+		}
+	}
+	l.owner = w.From
+	l.accept(w)
+}
+
+// accept applies a published command: the next one at once, an older one not at all, and one
+// after a gap once the commands before it arrive or the log has them.
+func (l *live) accept(w wire) {
+	c := *w.Command
+	switch {
+	case c.N <= l.applied:
+		l.settleWait(w, nil)
+	case c.N == l.applied+1:
+		_, applyErr := l.applyCommand(c, nil, true)
+		l.settleWait(w, applyErr)
+		delete(l.early, c.N)
+		l.drainEarly()
+	default:
+		if l.early == nil {
+			l.early = make(map[int64]wire)
+		}
+		l.early[c.N] = w
+		if len(l.early) > 4*maxUnlogged {
+			// Far behind: start again from the log.
+			if err := l.reload(); err != nil {
+				l.hub.log.Warn("roleplay reload", "session", l.id, "error", err)
+			}
+			return
+		}
+		l.scheduleCatchUp()
+	}
+}
+
+func (l *live) drainEarly() {
+	for n, w := range l.early {
+		if n <= l.applied {
+			delete(l.early, n)
+			l.settleWait(w, nil)
+		}
+	}
+	for {
+		w, ok := l.early[l.applied+1]
+		if !ok {
+			return
+		}
+		delete(l.early, l.applied+1)
+		_, applyErr := l.applyCommand(*w.Command, nil, true)
+		l.settleWait(w, applyErr)
+	}
+}
+
+func (l *live) scheduleCatchUp() {
+	if l.catchingUp {
+		return
+	}
+	l.catchingUp = true
+	// Messages that overtook each other arrive within moments; the log may need as long.
+	time.AfterFunc(200*time.Millisecond, func() {
+		l.post(func() {
+			l.catchingUp = false
+			if len(l.early) == 0 {
+				return
+			}
+			if err := l.catchUp(); err != nil {
+				l.hub.log.Warn("roleplay catch up", "session", l.id, "error", err)
+			}
+			if len(l.early) > 0 {
+				l.scheduleCatchUp()
+			}
+		})
+	})
+}
+
+// settleWait answers the connection here that sent a published command, if one did.
+func (l *live) settleWait(w wire, applyErr error) {
+	if w.Origin != l.me() {
+		return
+	}
+	wi := l.waiting[w.Ref]
+	if wi == nil {
+		return
+	}
+	l.unwait(w.Ref)
+	l.answer(wi.c, wi.reqID, wi.kind, applyErr, nil)
+}
+
+func (l *live) unwait(ref uint64) {
+	delete(l.waiting, ref)
+	l.waits.Store(int64(len(l.waiting)))
+}
+
+// expireWaits gives up on forwarded intents the owner has not answered in time, and looks for
+// the owner again: it may be gone.
+func (l *live) expireWaits() {
+	now := time.Now()
+	expired := false
+	for ref, wi := range l.waiting {
+		if now.Sub(wi.since) >= l.hub.cfg.ForwardWait {
+			l.unwait(ref)
+			l.answer(wi.c, wi.reqID, wi.kind, nil, errUnavailable)
+			expired = true
+		}
+	}
+	if expired && !l.owned.Load() {
+		l.owner = ""
+		l.checkOwner()
+	}
+}
+
+// submit commits a connection's command here when this instance owns the room, or forwards it
+// to the owner; either way the connection hears how it went. c is nil for a leave.
+func (l *live) submit(c *conn, person, reqID, kind string, raw json.RawMessage, in *Intent) {
+	if !l.owned.Load() && l.owner == "" {
+		l.checkOwner()
+	}
+	if l.owned.Load() {
+		applyErr, err := l.exec(kind, person, raw, in, "", 0)
+		if err != nil {
+			l.hub.log.Warn("roleplay command", "session", l.id, "kind", kind, "error", err)
+		}
+		l.answer(c, reqID, kind, applyErr, err)
+		return
+	}
+	if l.owner == "" {
+		l.answer(c, reqID, kind, nil, errUnavailable)
+		return
+	}
+	ref := l.hub.refs.Add(1)
+	if c != nil {
+		l.waiting[ref] = &waitingIntent{c: c, reqID: reqID, kind: kind, since: time.Now()}
+		l.waits.Store(int64(len(l.waiting)))
+	}
+	l.hub.send(l.hub.instanceChannel(l.owner), wire{From: l.me(), Session: l.id, Ref: ref,
+		Forward: &forwarded{Kind: kind, Person: person, Intent: raw}})
+}
+
+// answer tells a connection how its command went: an ack or an error for an intent; for a join,
+// nothing, or the connection is closed so that the client tries again.
+func (l *live) answer(c *conn, reqID, kind string, applyErr, err error) {
+	if c == nil {
+		return
+	}
+	now := l.hub.cfg.Now().UTC()
+	switch {
+	case kind == courses.CommandJoin:
+		if err != nil {
+			c.kill(closeTryAgain, "The session could not be joined just now.")
+			delete(l.conns, c)
+			return
+		}
+		c.joined = true
+	case err != nil:
+		c.enqueue(encode(NewErrorReply(now, reqID, errUnavailable)))
+	case applyErr != nil:
+		c.enqueue(encode(NewErrorReply(now, reqID, applyErr)))
+	default:
+		c.enqueue(encode(NewAck(now, reqID)))
+	}
+}
+
+// armTimer sets the owner's timer for the room's next deadline, so rounds move on without anyone
+// doing anything.
 func (l *live) armTimer() {
 	at, ok := l.room.NextDeadline()
-	if !ok {
-		if l.timer != nil {
-			l.timer.Stop()
-		}
+	if !ok || !l.owned.Load() {
+		l.stopTimer()
 		return
 	}
 	if l.timer != nil && at.Equal(l.timerAt) {
@@ -425,9 +884,19 @@ func (l *live) armTimer() {
 	l.timer = time.AfterFunc(d+5*time.Millisecond, func() { l.post(l.tickIfDue) })
 }
 
-// tickIfDue logs a tick when a deadline has passed. Every instance may try; the one that wins the
-// command number ticks, and the others find the deadline moved when they catch up.
+func (l *live) stopTimer() {
+	if l.timer != nil {
+		l.timer.Stop()
+		l.timer = nil
+	}
+	l.timerAt = time.Time{}
+}
+
+// tickIfDue, on the owner, logs a tick when a deadline has passed.
 func (l *live) tickIfDue() {
+	if !l.owned.Load() {
+		return
+	}
 	at, ok := l.room.NextDeadline()
 	if !ok {
 		return
@@ -437,11 +906,7 @@ func (l *live) tickIfDue() {
 		l.armTimer()
 		return
 	}
-	due := func() bool {
-		at, ok := l.room.NextDeadline()
-		return ok && !l.hub.cfg.Now().Before(at)
-	}
-	outs, _, err := l.commit(courses.RoleplayCommand{Kind: courses.CommandTick}, nil, due)
+	outs, _, err := l.commit(courses.RoleplayCommand{Kind: courses.CommandTick}, nil, nil, false, "", 0)
 	if err != nil {
 		l.hub.log.Warn("roleplay tick", "session", l.id, "error", err)
 		l.timerAt = time.Time{}
@@ -510,6 +975,27 @@ func (l *live) record(outs []Out, extra *courses.RoleplayFacts) {
 
 // --- connections
 
+// notKept stands in the command log for the words of a chat message that is not kept, and
+// redactedRef for its req_id.
+const (
+	notKept     = "(not kept)"
+	redactedRef = "~not-kept"
+)
+
+// wordless reports whether a command is a chat message logged without its words: replayed from
+// the log, it moves the seq on like the message did, but nobody is sent a message with no words.
+func wordless(c courses.RoleplayCommand) bool {
+	if c.Kind != courses.CommandIntent || !bytes.Contains(c.Intent, []byte(redactedRef)) {
+		return false
+	}
+	in, err := DecodeIntent(c.Intent)
+	if err != nil || in.ReqID != redactedRef {
+		return false
+	}
+	d, ok := in.Data.(*ChatData)
+	return ok && d.Text == notKept
+}
+
 // register adds a connection after its hello: it gets what it missed, then it joins.
 func (l *live) register(c *conn, hello *HelloData) {
 	l.tickIfDue()
@@ -523,19 +1009,11 @@ func (l *live) register(c *conn, hello *HelloData) {
 	l.conns[c] = struct{}{}
 	consent := hello.TranscriptConsent != nil && *hello.TranscriptConsent
 	j, _ := json.Marshal(joinData{Consent: consent})
-	_, _, err := l.commit(courses.RoleplayCommand{Kind: courses.CommandJoin, Person: string(c.pid), Intent: j}, j, nil)
-	if err != nil {
-		l.hub.log.Warn("roleplay join", "session", l.id, "error", err)
-		c.kill(closeTryAgain, "The session could not be joined just now.")
-		delete(l.conns, c)
-		return
-	}
-	c.joined = true
-	l.record(nil, &courses.RoleplayFacts{Joins: []courses.RoleplayJoin{{Person: string(c.pid), At: l.lastAt, Consent: consent}}})
+	l.submit(c, string(c.pid), "", courses.CommandJoin, j, nil)
 }
 
-// resync answers a later hello on an open connection.
-func (l *live) resync(c *conn, hello *HelloData) {
+// resyncConn answers a later hello on an open connection.
+func (l *live) resyncConn(c *conn, hello *HelloData) {
 	if msgs, ok := l.missed(c.pid, hello.LastSeq); ok {
 		for _, m := range msgs {
 			c.enqueue(m)
@@ -550,58 +1028,36 @@ func (l *live) unregister(c *conn) {
 		return
 	}
 	delete(l.conns, c)
-	if !c.joined {
-		return
+	joining := false
+	for ref, wi := range l.waiting {
+		if wi.c == c {
+			joining = joining || wi.kind == courses.CommandJoin
+			l.unwait(ref)
+		}
 	}
-	if _, _, err := l.commit(courses.RoleplayCommand{Kind: courses.CommandLeave, Person: string(c.pid)}, nil, nil); err != nil {
-		l.hub.log.Warn("roleplay leave", "session", l.id, "error", err)
-		return
-	}
-	if l.presence[c.pid] == 0 {
-		l.record(nil, &courses.RoleplayFacts{Leaves: []courses.RoleplayLeave{{Person: string(c.pid), At: l.lastAt}}})
+	if c.joined || joining {
+		// A join still on its way is followed by this leave on the same way.
+		l.submit(nil, string(c.pid), "", courses.CommandLeave, nil, nil)
 	}
 }
 
 // intent applies a client's intent and answers it.
 func (l *live) intent(c *conn, in Intent, raw []byte) {
-	now := l.hub.cfg.Now().UTC()
 	if p, ok := l.room.participants[c.pid]; !ok || trainerOnly(in.Type) && p.Role != RoleTrainer {
-		c.enqueue(encode(NewErrorReply(now, in.ReqID, errorf(CodeForbidden, "only a trainer can send %s", in.Type))))
+		c.enqueue(encode(NewErrorReply(l.hub.cfg.Now().UTC(), in.ReqID, errorf(CodeForbidden, "only a trainer can send %s", in.Type))))
 		return
 	}
-	stored := json.RawMessage(raw)
-	if d, ok := in.Data.(*ChatData); ok && !l.transcriptKept() {
-		// The log needs the message to replay the room, but not its words. They go to Redis for
-		// a few minutes instead, under a reference the logged copy carries as its req_id, so an
-		// instance that reads the command from the log rather than from pub/sub still has them.
-		redacted := *d
-		redacted.Text = notKept
-		// Always, not only once another instance shows up: the first message another instance
-		// races for would otherwise reach its people without words.
-		ref := l.hub.stash(raw)
-		stored, _ = json.Marshal(map[string]any{"type": in.Type, "req_id": ref, "data": redacted})
-	}
-	outs, applyErr, err := l.commit(courses.RoleplayCommand{Kind: courses.CommandIntent, Person: string(c.pid), Intent: raw}, stored, nil)
-	if err != nil {
-		l.hub.log.Warn("roleplay intent", "session", l.id, "type", in.Type, "error", err)
-		c.enqueue(encode(NewErrorReply(now, in.ReqID, errUnavailable)))
-		return
-	}
-	if applyErr != nil {
-		c.enqueue(encode(NewErrorReply(now, in.ReqID, applyErr)))
-		return
-	}
-	l.record(outs, nil)
-	c.enqueue(encode(NewAck(now, in.ReqID)))
+	l.submit(c, string(c.pid), in.ReqID, courses.CommandIntent, raw, &in)
 }
 
 // goingAway closes every connection here for a server shutdown; the leaves are logged first so
-// the room shows them gone until they come back through another instance.
+// the room shows them gone until they come back through another instance, which then owns it.
 func (l *live) goingAway() {
 	for c := range l.conns {
 		l.unregister(c)
 		c.kill(closeGoingAway, "The server is restarting; reconnect to carry on.")
 	}
+	l.letGo()
 }
 
 // slotOf spreads rooms over the hub's poll slots by their id.

@@ -196,6 +196,14 @@ func (r *Room) Phase() SessionPhase { return r.phase }
 // Seq returns the seq of the latest event.
 func (r *Room) Seq() int64 { return r.seq }
 
+// Skip moves the seq on by n without an event: a resume from any seq skipped is answered with a
+// snapshot.
+func (r *Room) Skip(n int64) {
+	if n > 0 {
+		r.seq += n
+	}
+}
+
 // AudienceKind says who receives an event.
 type AudienceKind string
 

@@ -1,0 +1,306 @@
+package rooms
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"peerpath/courses"
+)
+
+// One instance owns a room at a time: it numbers the room's commands, logs them, applies them
+// and publishes them; every other instance with people in the room forwards their intents to the
+// owner and applies what the owner publishes. Ownership is a lease in Redis. A new owner starts
+// its tenure with a resync command, which moves the event seq past anything the last owner sent
+// out without logging, and which tells the other instances to reload the room from the log.
+
+// maxUnlogged bounds the chat commands a room may have sent out before the log has them; a room
+// past it waits for the log. A resync skips one more seq than this, so seqs only ever increase.
+const maxUnlogged = 64
+
+// resyncData is the intent of a resync command.
+type resyncData struct {
+	Skip int64 `json:"skip"`
+}
+
+// wire is what crosses instances on Redis. On a room's channel the owner publishes commands (or
+// a handover as it lets the room go); on an instance's channel that instance receives intents
+// forwarded to it as owner, and answers to the intents it forwarded.
+type wire struct {
+	From    string `json:"from"`
+	Session string `json:"session"`
+	// Epoch is the owner's tenure: the number of the resync command that began it.
+	Epoch    int64                    `json:"epoch,omitempty"`
+	Command  *courses.RoleplayCommand `json:"command,omitempty"`
+	Handover bool                     `json:"handover,omitempty"`
+	// Origin and Ref name the intent a command or an answer is for, on the instance that holds
+	// the connection waiting for it.
+	Origin  string     `json:"origin,omitempty"`
+	Ref     uint64     `json:"ref,omitempty"`
+	Forward *forwarded `json:"forward,omitempty"`
+	Error   *Error     `json:"error,omitempty"`
+}
+
+// forwarded is a command an instance asks the owner to commit.
+type forwarded struct {
+	Kind   string          `json:"kind"`
+	Person string          `json:"person"`
+	Intent json.RawMessage `json:"intent,omitempty"`
+}
+
+func (h *Hub) leaseKey(sessionID string) string {
+	return h.cfg.KeyPrefix + "roleplay:owner:" + sessionID
+}
+
+func (h *Hub) instanceChannel(instance string) string {
+	return h.cfg.KeyPrefix + "roleplay:to:" + instance
+}
+
+// renewLease extends leases this instance still holds, and only those.
+var renewLease = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0`)
+
+// releaseLease drops a lease this instance holds, and only that.
+var releaseLease = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0`)
+
+// claim tries to take the lease of a room. It returns the owner: this instance when the lease
+// was free or already ours. Without Redis, or when Redis does not answer, this instance runs the
+// room itself; should another do the same, the log's numbering shows one of them it is not the
+// owner.
+func (h *Hub) claim(ctx context.Context, sessionID string) string {
+	if h.cfg.Redis == nil {
+		return h.cfg.Instance
+	}
+	ok, err := h.cfg.Redis.SetNX(ctx, h.leaseKey(sessionID), h.cfg.Instance, h.cfg.LeaseTTL).Result()
+	if err != nil {
+		h.log.Warn("roleplay lease", "session", sessionID, "error", err)
+		return h.cfg.Instance
+	}
+	if ok {
+		return h.cfg.Instance
+	}
+	owner, err := h.cfg.Redis.Get(ctx, h.leaseKey(sessionID)).Result()
+	if errors.Is(err, redis.Nil) {
+		// Released in between: try once more.
+		if ok, err := h.cfg.Redis.SetNX(ctx, h.leaseKey(sessionID), h.cfg.Instance, h.cfg.LeaseTTL).Result(); err != nil || ok {
+			return h.cfg.Instance
+		}
+		owner, err = h.cfg.Redis.Get(ctx, h.leaseKey(sessionID)).Result()
+	}
+	if err != nil {
+		h.log.Warn("roleplay lease", "session", sessionID, "error", err)
+		return h.cfg.Instance
+	}
+	return owner
+}
+
+// release gives up a room's lease, if this instance holds it.
+func (h *Hub) release(sessionID string) {
+	if h.cfg.Redis == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := releaseLease.Run(ctx, h.cfg.Redis, []string{h.leaseKey(sessionID)}, h.cfg.Instance).Err(); err != nil {
+		h.log.Warn("roleplay lease release", "session", sessionID, "error", err)
+	}
+}
+
+// renew runs for the hub's life, extending the leases of the rooms this instance owns; a room
+// whose lease another instance took steps down.
+func (h *Hub) renew() {
+	defer h.wg.Done()
+	if h.cfg.Redis == nil {
+		return
+	}
+	t := time.NewTicker(h.cfg.LeaseTTL / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-h.ctx.Done():
+			return
+		case <-t.C:
+		}
+		h.mu.Lock()
+		var owned []*live
+		for _, l := range h.rooms {
+			if l.owned.Load() {
+				owned = append(owned, l)
+			}
+		}
+		h.mu.Unlock()
+		if len(owned) == 0 {
+			continue
+		}
+		ctx, cancel := context.WithTimeout(h.ctx, h.cfg.LeaseTTL/3)
+		pipe := h.cfg.Redis.Pipeline()
+		cmds := make([]*redis.Cmd, len(owned))
+		for i, l := range owned {
+			cmds[i] = renewLease.Run(ctx, pipe, []string{h.leaseKey(l.id)}, h.cfg.Instance, h.cfg.LeaseTTL.Milliseconds())
+		}
+		_, err := pipe.Exec(ctx)
+		cancel()
+		if err != nil && !errors.Is(err, redis.Nil) {
+			// Redis is away: nobody else can take the leases either until it is back.
+			h.log.Warn("roleplay lease renewal", "error", err)
+			continue
+		}
+		for i, c := range cmds {
+			if n, err := c.Int64(); err == nil && n == 0 {
+				l := owned[i]
+				l.offer(l.lostLease)
+			}
+		}
+	}
+}
+
+// --- publishing
+
+type outgoing struct {
+	channel string
+	payload []byte
+}
+
+// send queues a message for Redis. One goroutine publishes them in order, many to a round trip,
+// so a room never waits for Redis and each channel's messages arrive in the order sent.
+func (h *Hub) send(channel string, w wire) {
+	if h.cfg.Redis == nil {
+		return
+	}
+	b, err := json.Marshal(w)
+	if err != nil {
+		h.log.Error("roleplay publish", "error", err)
+		return
+	}
+	select {
+	case h.outbox <- outgoing{channel, b}:
+	case <-h.published:
+	}
+}
+
+func (h *Hub) publisher() {
+	defer close(h.published)
+	batch := make([]outgoing, 0, 256)
+	for first := range h.outbox {
+		batch = append(batch[:0], first)
+	more:
+		for len(batch) < cap(batch) {
+			select {
+			case o, ok := <-h.outbox:
+				if !ok {
+					break more
+				}
+				batch = append(batch, o)
+			default:
+				break more
+			}
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		pipe := h.cfg.Redis.Pipeline()
+		for _, o := range batch {
+			pipe.Publish(ctx, o.channel, o.payload)
+		}
+		if _, err := pipe.Exec(ctx); err != nil {
+			// The other instances catch up from the log on their next poll.
+			h.log.Warn("roleplay publish", "messages", len(batch), "error", err)
+		}
+		cancel()
+	}
+}
+
+// --- the log writer
+
+// logItem is a command waiting to be logged; done, when set, hears whether it was.
+type logItem struct {
+	l    *live
+	gen  int64
+	cmd  courses.RoleplayCommand
+	done chan error
+}
+
+// errStale answers a command whose room was reloaded before the command was logged.
+var errStale = errors.New("roleplay log: the room was reloaded")
+
+// logWriter writes the commands of all rooms in arrival order, gathering what arrives while a
+// write is under way into the next: one statement per organisation per round trip. A room's
+// commands are written in order, so a command that waits for the log also waits for the chats
+// before it.
+func (h *Hub) logWriter() {
+	defer close(h.logged)
+	batch := make([]logItem, 0, 512)
+	for first := range h.logQueue {
+		batch = append(batch[:0], first)
+	more:
+		for len(batch) < cap(batch) {
+			select {
+			case it, ok := <-h.logQueue:
+				if !ok {
+					break more
+				}
+				batch = append(batch, it)
+			default:
+				break more
+			}
+		}
+		h.writeBatch(batch)
+	}
+}
+
+func (h *Hub) writeBatch(batch []logItem) {
+	byOrg := map[string][]logItem{}
+	var orgs []string
+	for _, it := range batch {
+		if it.gen != it.l.gen.Load() || it.gen == it.l.failed.Load() {
+			// The room was reloaded, or an earlier command of this tenure failed to reach the
+			// log: writing this one would leave a hole.
+			finish(it, errStale)
+			continue
+		}
+		if _, ok := byOrg[it.l.org]; !ok {
+			orgs = append(orgs, it.l.org)
+		}
+		byOrg[it.l.org] = append(byOrg[it.l.org], it)
+	}
+	for _, org := range orgs {
+		items := byOrg[org]
+		cmds := make([]courses.SessionCommand, len(items))
+		for i, it := range items {
+			cmds[i] = courses.SessionCommand{Session: it.l.id, RoleplayCommand: it.cmd}
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		written, err := h.cfg.Store.AppendRoleplayCommands(ctx, org, cmds)
+		cancel()
+		for i, it := range items {
+			switch {
+			case err != nil:
+				it.l.logFailed(it.gen, err)
+				finish(it, err)
+			case !written[i]:
+				// Another instance wrote this number: it owns the room now.
+				it.l.logFailed(it.gen, courses.ErrCommandTaken)
+				finish(it, courses.ErrCommandTaken)
+			default:
+				finish(it, nil)
+			}
+		}
+	}
+}
+
+func finish(it logItem, err error) {
+	if it.done != nil {
+		it.done <- err
+	} else if it.gen == it.l.gen.Load() {
+		// A reload zeroes the count of the tenure it starts.
+		it.l.unlogged.Add(-1)
+	}
+}
