@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/redis/go-redis/v9"
 
 	"peerpath/courses"
 	"peerpath/server"
@@ -561,12 +562,15 @@ func TestRoleplaySocketGoingAway(t *testing.T) {
 }
 
 // second starts another server instance on the same database and Redis.
-func (e *liveEnv) second(instance string) (*server.Server, *httptest.Server) {
+func (e *liveEnv) second(instance string, opts ...func(*rooms.Config)) (*server.Server, *httptest.Server) {
 	e.t.Helper()
+	rc := rooms.Config{Instance: instance, Now: e.clock.Now, PollEvery: 50 * time.Millisecond}
+	for _, o := range opts {
+		o(&rc)
+	}
 	srv, err := server.New(server.Config{
 		Store: e.store, Redis: MustRedis(e.t), BaseURL: "http://peerpath.test", KeyPrefix: e.prefix,
-		Logger: slog.New(slog.NewTextHandler(os.Stderr, nil)),
-		Rooms:  rooms.Config{Instance: instance, Now: e.clock.Now, PollEvery: 50 * time.Millisecond},
+		Logger: slog.New(slog.NewTextHandler(os.Stderr, nil)), Rooms: rc,
 	})
 	if err != nil {
 		e.t.Fatal(err)
@@ -674,11 +678,87 @@ func TestRoleplayOwnerHandover(t *testing.T) {
 	}
 }
 
+// TestRoleplayOwnerLost cuts the owner of a running room off from Redis and from its people, as
+// a crash or a partition would: its lease runs out, the other instance takes the room over, the
+// intents its people send get through after at most a retry, and the round's timer fires once.
+func TestRoleplayOwnerLost(t *testing.T) {
+	var rdb *redis.Client
+	e := newLiveEnv(t, func(c *server.Config) {
+		rdb = MustRedis(t)
+		c.Redis = rdb
+		c.Rooms.Instance = "a"
+		c.Rooms.LeaseTTL = 600 * time.Millisecond
+	})
+	_, ts2 := e.second("b")
+	first := e.http
+	cs := map[string]*wsClient{}
+	for _, who := range []string{"trainer", "trainee1", "trainee2", "trainee3"} {
+		e.http = ts2
+		if who == "trainer" {
+			e.http = first // a loads the room first and owns it
+		}
+		cs[who] = e.connect(who, 0)
+		cs[who].await("snapshot", ofType("snapshot"))
+	}
+	for _, who := range []string{"trainee1", "trainee2", "trainee3"} {
+		id := e.people[who]
+		cs["trainer"].await(who+" joined", func(m wsMsg) bool {
+			return m.Type == "participant.joined" && strings.Contains(string(m.Data), id)
+		})
+	}
+	cs["trainer"].mustAck("groups.assign", "assign", map[string]any{
+		"groups": [][]string{{e.people["trainee1"], e.people["trainee2"], e.people["trainee3"]}}})
+	cs["trainer"].mustAck("round.start", "start", map[string]any{"card_id": wsCard.ID, "practice_seconds": 60, "feedback_seconds": 30})
+
+	// a loses Redis, and the trainer's socket to it drops.
+	rdb.Close()
+	cs["trainer"].ws.Close()
+	<-cs["trainer"].done
+
+	// trainee1's chat gets through once b has taken over: an error meanwhile, never silence.
+	deadline := time.Now().Add(10 * time.Second)
+	for i := 0; ; i++ {
+		m := cs["trainee1"].do("chat", fmt.Sprintf("after%d", i), map[string]any{"text": "said after the crash"})
+		if m.Type == "ack" {
+			break
+		}
+		if !strings.Contains(string(m.Data), "unavailable") || time.Now().After(deadline) {
+			t.Fatalf("chat after the crash: got %s %s, want an ack, or unavailable until b takes over", m.Type, m.Data)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	for _, who := range []string{"trainee2", "trainee3"} {
+		cs[who].await("the chat after the crash", func(m wsMsg) bool {
+			return m.Type == "chat" && strings.Contains(string(m.Data), "said after the crash")
+		})
+	}
+	e.http = ts2
+	seqs := cs["trainer"].allSeqs()
+	cs["trainer"] = e.connect("trainer", seqs[len(seqs)-1])
+	// What it missed, from the log b replayed: the resync's skip is a jump in seq, not an event.
+	cs["trainer"].await("the chat it missed", func(m wsMsg) bool {
+		return m.Type == "snapshot" || m.Type == "chat" && strings.Contains(string(m.Data), "said after the crash")
+	})
+	e.clock.Advance(61 * time.Second)
+	for _, who := range []string{"trainee1", "trainee2", "trainee3"} {
+		cs[who].await("round.phase", ofType("round.phase"))
+	}
+	time.Sleep(300 * time.Millisecond)
+	if got := MustCount(t, e.store, `SELECT count(*) FROM roleplay_commands WHERE session_id = $1 AND kind = 'tick'`, e.session); got != 2 {
+		t.Errorf("got %d ticks logged, want 2: each deadline once, whoever owned the room", got)
+	}
+	if got := MustCount(t, e.store, `SELECT count(*) FROM roleplay_commands WHERE session_id = $1 AND kind = 'resync'`, e.session); got < 1 {
+		t.Errorf("got %d resyncs logged, want at least 1: b took the room over", got)
+	}
+}
+
 // TestRoleplayTwoInstances runs two servers on one database and Redis: people on either see the
 // same events in the same order, and the round timer fires once.
 func TestRoleplayTwoInstances(t *testing.T) {
-	e := newLiveEnv(t, func(c *server.Config) { c.Rooms.Instance = "a" })
-	_, ts2 := e.second("b")
+	// Leases far shorter than the test: the owner must keep renewing its own.
+	const lease = 300 * time.Millisecond
+	e := newLiveEnv(t, func(c *server.Config) { c.Rooms.Instance, c.Rooms.LeaseTTL = "a", lease })
+	_, ts2 := e.second("b", func(c *rooms.Config) { c.LeaseTTL = lease })
 
 	first := e.http
 	cs := map[string]*wsClient{}
@@ -705,11 +785,15 @@ func TestRoleplayTwoInstances(t *testing.T) {
 		cs["trainee1"].mustAck("chat", fmt.Sprintf("a%d", i), map[string]any{"text": "from b"})
 		cs["trainee2"].mustAck("chat", fmt.Sprintf("b%d", i), map[string]any{"text": "from a"})
 	}
+	time.Sleep(3 * lease)
 	e.clock.Advance(61 * time.Second)
 	for _, who := range []string{"trainee1", "trainee2", "trainee3"} {
 		cs[who].await("round.phase", ofType("round.phase"))
 	}
 	time.Sleep(300 * time.Millisecond)
+	if got := MustCount(t, e.store, `SELECT count(*) FROM roleplay_commands WHERE session_id = $1 AND kind = 'resync'`, e.session); got != 0 {
+		t.Errorf("got %d resyncs logged, want 0: the owner kept its lease", got)
+	}
 
 	// Same events, same order, wherever people are connected, from the triad's forming on.
 	from := cs["trainee3"].seqs()[0]

@@ -472,8 +472,14 @@ func (l *live) me() string { return l.hub.cfg.Instance }
 // settle runs first in the room goroutine: it finds the room's owner, taking the lease when free.
 func (l *live) settle() {
 	ctx, cancel := l.ctx()
-	owner := l.hub.claim(ctx, l.id)
+	owner, err := l.hub.claim(ctx, l.id)
 	cancel()
+	if err != nil {
+		// Redis is away, so no other instance can reach this room's people either: run it here.
+		// Should another do the same, the log's numbering tells one of them it is not the owner.
+		l.hub.log.Warn("roleplay lease", "session", l.id, "error", err)
+		owner = l.me()
+	}
 	l.owner = owner
 	if owner == l.me() {
 		l.takeOver(false)
@@ -483,8 +489,13 @@ func (l *live) settle() {
 // checkOwner looks the owner up again and takes over when there is none.
 func (l *live) checkOwner() {
 	ctx, cancel := l.ctx()
-	owner := l.hub.claim(ctx, l.id)
+	owner, err := l.hub.claim(ctx, l.id)
 	cancel()
+	if err != nil {
+		// Keep what we believed; commands wait until Redis is back.
+		l.hub.log.Warn("roleplay lease", "session", l.id, "error", err)
+		return
+	}
 	if owner == l.me() {
 		if !l.owned.Load() {
 			l.takeOver(true)

@@ -73,35 +73,27 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0`)
 
-// claim tries to take the lease of a room. It returns the owner: this instance when the lease
-// was free or already ours. Without Redis, or when Redis does not answer, this instance runs the
-// room itself; should another do the same, the log's numbering shows one of them it is not the
-// owner.
-func (h *Hub) claim(ctx context.Context, sessionID string) string {
+// claim tries to take the lease of a room and returns its owner: this instance when the lease
+// was free or already ours. Without Redis this instance runs every room itself.
+func (h *Hub) claim(ctx context.Context, sessionID string) (string, error) {
 	if h.cfg.Redis == nil {
-		return h.cfg.Instance
+		return h.cfg.Instance, nil
 	}
-	ok, err := h.cfg.Redis.SetNX(ctx, h.leaseKey(sessionID), h.cfg.Instance, h.cfg.LeaseTTL).Result()
-	if err != nil {
-		h.log.Warn("roleplay lease", "session", sessionID, "error", err)
-		return h.cfg.Instance
-	}
-	if ok {
-		return h.cfg.Instance
-	}
-	owner, err := h.cfg.Redis.Get(ctx, h.leaseKey(sessionID)).Result()
-	if errors.Is(err, redis.Nil) {
-		// Released in between: try once more.
-		if ok, err := h.cfg.Redis.SetNX(ctx, h.leaseKey(sessionID), h.cfg.Instance, h.cfg.LeaseTTL).Result(); err != nil || ok {
-			return h.cfg.Instance
+	for range 2 {
+		ok, err := h.cfg.Redis.SetNX(ctx, h.leaseKey(sessionID), h.cfg.Instance, h.cfg.LeaseTTL).Result()
+		if err != nil {
+			return "", err
 		}
-		owner, err = h.cfg.Redis.Get(ctx, h.leaseKey(sessionID)).Result()
+		if ok {
+			return h.cfg.Instance, nil
+		}
+		owner, err := h.cfg.Redis.Get(ctx, h.leaseKey(sessionID)).Result()
+		if errors.Is(err, redis.Nil) {
+			continue // released in between: try again
+		}
+		return owner, err
 	}
-	if err != nil {
-		h.log.Warn("roleplay lease", "session", sessionID, "error", err)
-		return h.cfg.Instance
-	}
-	return owner
+	return "", errors.New("roleplay lease: changing hands too fast")
 }
 
 // release gives up a room's lease, if this instance holds it.
@@ -146,7 +138,9 @@ func (h *Hub) renew() {
 		pipe := h.cfg.Redis.Pipeline()
 		cmds := make([]*redis.Cmd, len(owned))
 		for i, l := range owned {
-			cmds[i] = renewLease.Run(ctx, pipe, []string{h.leaseKey(l.id)}, h.cfg.Instance, h.cfg.LeaseTTL.Milliseconds())
+			// Eval, not Run: a pipeline cannot fall back from EVALSHA when Redis has not seen
+			// the script yet.
+			cmds[i] = renewLease.Eval(ctx, pipe, []string{h.leaseKey(l.id)}, h.cfg.Instance, h.cfg.LeaseTTL.Milliseconds())
 		}
 		_, err := pipe.Exec(ctx)
 		cancel()
