@@ -135,6 +135,31 @@ func (s *Store) RecordMailDelivery(ctx context.Context, key, recipient string) e
 	return dbError(err)
 }
 
+// DeliverMail calls send unless the message with key was already delivered, and records the
+// delivery, so that a task run twice, even twice at once, sends one message. The record is
+// written before send and committed after it: a second run waits for the first to end, then
+// finds the message sent, or, when send failed and the record was rolled back, sends it itself.
+// Only a crash between send and commit can still send a message twice.
+func (s *Store) DeliverMail(ctx context.Context, key, recipient string, send func(context.Context) error) (sent bool, err error) {
+	err = s.tx(ctx, "", func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, `
+			INSERT INTO mail_deliveries (key, recipient, delivered_at) VALUES ($1, $2, $3)
+			ON CONFLICT (key) DO NOTHING`, key, recipient, s.Now())
+		if err != nil {
+			return dbError(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		if err := send(ctx); err != nil {
+			return err
+		}
+		sent = true
+		return nil
+	})
+	return sent && err == nil, err
+}
+
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -273,4 +274,64 @@ func TestMailDelivery(t *testing.T) {
 	if n := MustCount(t, store, `SELECT count(*) FROM mail_deliveries`); n != 1 {
 		t.Errorf("rows: got %d, want 1", n)
 	}
+}
+
+func TestDeliverMail(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	store, _ := MustStore(t)
+
+	t.Run("TwiceAtOnce", func(t *testing.T) {
+		// The first send is held until the second run has started, so both are in flight together.
+		var sends atomic.Int32
+		started, release := make(chan struct{}), make(chan struct{})
+		send := func(context.Context) error {
+			if sends.Add(1) == 1 {
+				close(started)
+				<-release
+			}
+			return nil
+		}
+		var wg sync.WaitGroup
+		sent := make([]bool, 2)
+		errs := make([]error, 2)
+		wg.Add(1)
+		go func() { defer wg.Done(); sent[0], errs[0] = store.DeliverMail(ctx, "twice", "a@example.org", send) }()
+		<-started
+		wg.Add(1)
+		go func() { defer wg.Done(); sent[1], errs[1] = store.DeliverMail(ctx, "twice", "a@example.org", send) }()
+		time.Sleep(100 * time.Millisecond) // the second run is now waiting on the first one's record
+		close(release)
+		wg.Wait()
+		if errs[0] != nil || errs[1] != nil {
+			t.Fatalf("got errors %v, want none", errs)
+		}
+		if got := sends.Load(); got != 1 || sent[0] == sent[1] {
+			t.Errorf("got %d sends and sent %v, want 1 send, reported by one run", got, sent)
+		}
+		if got := MustCount(t, store, `SELECT count(*) FROM mail_deliveries WHERE key = 'twice'`); got != 1 {
+			t.Errorf("deliveries recorded: got %d, want 1", got)
+		}
+	})
+
+	t.Run("SendFails", func(t *testing.T) {
+		boom := errors.New("smtp: connection refused")
+		sent, err := store.DeliverMail(ctx, "retry", "b@example.org", func(context.Context) error { return boom })
+		if sent || !errors.Is(err, boom) {
+			t.Fatalf("got %v, %v; want false and the send error", sent, err)
+		}
+		if ok, err := store.MailDelivered(ctx, "retry"); ok || err != nil {
+			t.Fatalf("after a failed send: got delivered %v (%v), want not delivered", ok, err)
+		}
+		// The retry sends it.
+		calls := 0
+		sent, err = store.DeliverMail(ctx, "retry", "b@example.org", func(context.Context) error { calls++; return nil })
+		if !sent || err != nil || calls != 1 {
+			t.Errorf("retry: got sent %v, %v after %d sends; want sent once", sent, err, calls)
+		}
+		sent, err = store.DeliverMail(ctx, "retry", "b@example.org", func(context.Context) error { calls++; return nil })
+		if sent || err != nil || calls != 1 {
+			t.Errorf("after delivery: got sent %v, %v after %d sends; want nothing sent again", sent, err, calls)
+		}
+	})
 }

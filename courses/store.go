@@ -8,9 +8,12 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"sync"
 	"time"
 
@@ -111,7 +114,19 @@ func dbError(err error) error {
 			return fmt.Errorf("%w: %v", errUnavailable, err)
 		}
 	}
+	if lostConnection(err) {
+		return fmt.Errorf("%w: %v", errUnavailable, err)
+	}
 	return err
+}
+
+// lostConnection reports whether err says PostgreSQL could not be reached or dropped the
+// connection, as while it restarts: the request may well succeed in a moment. lib/pq reports a
+// FATAL error from the server (a shutdown ending the session) as driver.ErrBadConn.
+func lostConnection(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.EOF) ||
+		errors.Is(err, io.ErrUnexpectedEOF)
 }
 
 var errUnavailable = &Error{Code: Unavailable, Message: "The service is briefly unavailable. Please try again."}

@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"peerpath/courses"
@@ -160,3 +162,36 @@ func wantFields(tb testing.TB, err error, fields ...string) {
 }
 
 var sortStrings = cmpopts.SortSlices(func(a, b string) bool { return a < b })
+
+// A PostgreSQL that cannot be reached, as while it restarts, is Unavailable (503, try again), not
+// an internal error.
+func TestStoreUnreachable(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now: connections are refused
+	db, err := sqlx.Open("postgres", "postgres://postgres@"+addr+"/peerpath?sslmode=disable")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	store := courses.NewStore(db, nil)
+	ctx := context.Background()
+	tests := []struct {
+		name string
+		call func() error
+	}{
+		{"Read", func() error { _, err := store.FindSession(ctx, "token"); return err }},
+		{"Write", func() error { return store.CreateOrganisation(ctx, &courses.Organisation{Slug: "x", Name: "X"}) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := tt.call(); courses.ErrorCode(err) != courses.Unavailable {
+				t.Errorf("got %v (code %s), want code %s", err, courses.ErrorCode(err), courses.Unavailable)
+			}
+		})
+	}
+}

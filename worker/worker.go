@@ -118,27 +118,22 @@ func (w *Worker) Run(ctx context.Context) error {
 }
 
 // handleEmailSend renders and delivers one email, once: a delivery already recorded for the
-// message's key is not repeated.
+// message's key is not repeated, and two runs at once send it once.
 func (w *Worker) handleEmailSend(ctx context.Context, t *asynq.Task) error {
 	var p EmailSendPayload
 	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.Key == "" || p.To == "" {
 		return fmt.Errorf("email:send payload: %v: %w", err, asynq.SkipRetry)
 	}
 	done, err := w.cfg.Store.MailDelivered(ctx, p.Key)
-	if err != nil {
+	if err != nil || done {
 		return err
-	}
-	if done {
-		return nil
 	}
 	m, err := mail.Render(p)
 	if err != nil {
 		return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
 	}
-	if err := w.cfg.Sender.Send(ctx, m); err != nil {
-		return err
-	}
-	return w.cfg.Store.RecordMailDelivery(ctx, p.Key, p.To)
+	_, err = w.cfg.Store.DeliverMail(ctx, p.Key, p.To, func(ctx context.Context) error { return w.cfg.Sender.Send(ctx, m) })
+	return err
 }
 
 // handleCertificateIssue issues the certificate of one completion. Running it twice, or twice at
