@@ -1,6 +1,7 @@
 package courses
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -28,6 +29,17 @@ var MatrixStatuses = []string{StatusOverdue, StatusExpired, StatusDueSoon, Statu
 
 // DueSoonWithin is how close a due date must be for an unfinished assignment to be "due soon".
 const DueSoonWithin = 14 * 24 * time.Hour
+
+// TrainingDueSoonWithin is how close its expiry must be for external training to be "due soon":
+// the same 30 days in which the reminders say it is expiring.
+const TrainingDueSoonWithin = 30 * 24 * time.Hour
+
+// What a matrix row is about: a course assigned to the person, or a type of external training
+// the organisation tracks.
+const (
+	MatrixKindCourse   = "course"
+	MatrixKindExternal = "external"
+)
 
 // StatusFacts is what decides one person's status in one assigned course.
 type StatusFacts struct {
@@ -80,31 +92,83 @@ const matrixStatusSQL = `CASE
 	WHEN started THEN 'in_progress'
 	ELSE 'not_started' END`
 
+// TrainingStatus is the status of a type of external training for one person at now, from their
+// newest record of it (completedAt and expiresAt nil without one): not started, expired from its
+// expiry date on, due soon in the 30 days before, completed otherwise. Record dates count from
+// midnight UTC, as TrainingRecord.Expired does. trainingStatusSQL must say the same thing in SQL;
+// TestTrainingStatus checks that it does.
+func TrainingStatus(completedAt, expiresAt *time.Time, now time.Time) string {
+	today := civil(now.UTC())
+	switch {
+	case completedAt == nil:
+		return StatusNotStarted
+	case expiresAt == nil:
+		return StatusCompleted
+	case !expiresAt.After(today):
+		return StatusExpired
+	case !expiresAt.After(today.Add(TrainingDueSoonWithin)):
+		return StatusDueSoon
+	}
+	return StatusCompleted
+}
+
+// trainingStatusSQL is TrainingStatus over the columns completed_at and expires_at, with $today
+// the start of today (UTC) and $soon TrainingDueSoonWithin after it.
+const trainingStatusSQL = `CASE
+	WHEN completed_at IS NULL THEN 'not_started'
+	WHEN expires_at IS NULL THEN 'completed'
+	WHEN expires_at <= $today THEN 'expired'
+	WHEN expires_at <= $soon THEN 'due_soon'
+	ELSE 'completed' END`
+
 // CompletionFilter narrows and orders the completion matrix. Empty fields mean "all" and the
 // defaults (sort by name, ascending).
 type CompletionFilter struct {
 	TeamID string
 	Course string // a course slug
-	Status string
-	Sort   string // name, status or due
-	Order  string // asc or desc
+	// TrainingType is the id of a type of external training; with it the matrix shows only that
+	// type, as with Course only that course.
+	TrainingType string
+	Status       string
+	Sort         string // name, status or due
+	Order        string // asc or desc
 	// personID narrows to one person, for their record.
 	personID string
 }
 
-// MatrixRow is one cell of the matrix: a person and one course assigned to them.
+// MatrixRow is one cell of the matrix: a person and one course assigned to them, or one type of
+// external training. For external training Course is empty, CourseTitle is the type's name,
+// CompletedAt and ExpiresAt are the dates of the person's newest record (midnight UTC) and DueAt
+// is its expiry, by when it must be renewed.
 type MatrixRow struct {
-	PersonID    string     `json:"person_id"`
-	Name        string     `json:"name"`
-	Email       string     `json:"email"`
-	Teams       []string   `json:"teams"`
-	Course      string     `json:"course"`
-	CourseTitle string     `json:"course_title"`
-	Status      string     `json:"status"`
-	DueAt       *time.Time `json:"due_at"`
-	CompletedAt *time.Time `json:"completed_at"`
-	ExpiresAt   *time.Time `json:"expires_at"`
-	courseID    string
+	PersonID       string     `json:"person_id"`
+	Name           string     `json:"name"`
+	Email          string     `json:"email"`
+	Teams          []string   `json:"teams"`
+	Kind           string     `json:"kind"`
+	Course         string     `json:"course"`
+	TrainingTypeID *string    `json:"training_type_id"`
+	CourseTitle    string     `json:"course_title"`
+	Status         string     `json:"status"`
+	DueAt          *time.Time `json:"due_at"`
+	CompletedAt    *time.Time `json:"completed_at"`
+	ExpiresAt      *time.Time `json:"expires_at"`
+	courseID       string
+}
+
+// subject fills in what a row is about from the matrix query's kind, course_id and title
+// columns; a course's slug and title come later, from courseNames.
+func (r *MatrixRow) subject(kind, id string, title *string) {
+	r.Kind, r.courseID, r.TrainingTypeID = kind, "", nil
+	if kind != MatrixKindExternal {
+		r.courseID = id
+		return
+	}
+	r.TrainingTypeID = &id
+	r.Course, r.CourseTitle = "", ""
+	if title != nil {
+		r.CourseTitle = *title
+	}
 }
 
 // StatusCounts counts cells by status; every status is present.
@@ -126,6 +190,14 @@ type CourseTotal struct {
 	Counts StatusCounts `json:"counts"`
 }
 
+// TrainingTypeTotal counts one type of external training's cells by status.
+type TrainingTypeTotal struct {
+	ID     string       `json:"id"`
+	Name   string       `json:"name"`
+	Total  int          `json:"total"`
+	Counts StatusCounts `json:"counts"`
+}
+
 // TeamTotal counts one team's cells by status; ID is null for people in no team.
 type TeamTotal struct {
 	ID     *string      `json:"id"`
@@ -135,13 +207,14 @@ type TeamTotal struct {
 }
 
 // Matrix is one page of the completion matrix and the totals of everything the filter matches
-// (the team and course filters; the status filter narrows only the rows).
+// (the team, course and training type filters; the status filter narrows only the rows).
 type Matrix struct {
-	Items      []MatrixRow   `json:"items"`
-	NextCursor string        `json:"next_cursor"`
-	Total      int           `json:"total"`
-	Courses    []CourseTotal `json:"courses"`
-	Teams      []TeamTotal   `json:"teams"`
+	Items         []MatrixRow         `json:"items"`
+	NextCursor    string              `json:"next_cursor"`
+	Total         int                 `json:"total"`
+	Courses       []CourseTotal       `json:"courses"`
+	TrainingTypes []TrainingTypeTotal `json:"training_types"`
+	Teams         []TeamTotal         `json:"teams"`
 }
 
 // matrixScope is who the caller may see, by the rule in org_people.go: their whole
@@ -165,9 +238,10 @@ func scopeOf(p *Principal) (matrixScope, error) {
 	return matrixScope{}, Errorf(Forbidden, "You do not have access to this.")
 }
 
-// visiblePeople selects the people a scope sees, with $org and $caller bound.
+// visiblePeople selects the people a scope sees, with $org and $caller bound, and whether each
+// is a trainee.
 func (sc matrixScope) visiblePeople() string {
-	return `SELECT p.id, p.name, p.email FROM people p WHERE p.org_id = $org AND ` +
+	return `SELECT p.id, p.name, p.email, 'trainee' = ANY (p.roles) AS trainee FROM people p WHERE p.org_id = $org AND ` +
 		VisiblePeopleSQL(sc.p, "p", "$org", "$caller")
 }
 
@@ -215,10 +289,13 @@ func named(query string, args map[string]any) (string, []any) {
 }
 
 // matrixCTE is the body shared by the matrix page, its CSV export and the course report: every
-// visible active person's assignments with the facts behind their status (CTE s).
+// visible active person's assignments (m) and external training (x) with their status (CTE s).
+// External training concerns every trainee, and anyone else once they have a record of it; only
+// the newest record of each type counts. course_id is the training type's id on those rows.
 func (sc matrixScope) matrixCTE() string {
+	// vis is not materialised: each branch joins people in the way that suits it.
 	return `
-WITH vis AS (` + sc.visiblePeople() + `
+WITH vis AS NOT MATERIALIZED (` + sc.visiblePeople() + `
 		AND p.active AND ($person = '' OR p.id::text = $person)
 		AND ($team = '' OR p.id IN (SELECT person_id FROM team_members WHERE team_id::text = $team))
 ), m AS (
@@ -227,10 +304,39 @@ WITH vis AS (` + sc.visiblePeople() + `
 			ELSE d.last_expires_at END AS expires_at,
 		d.started, d.recert_months IS NOT NULL AS recert
 	FROM vis JOIN assignment_due d ON d.person_id = vis.id AND d.org_id = $org
-	WHERE ($course = '' OR d.course_id::text = $course)
+	WHERE $training = '' AND ($course = '' OR d.course_id::text = $course)
+), x AS (
+	SELECT vis.id AS person_id, vis.name, vis.email, t.id AS course_id, t.name AS title,
+		r.completed_at, r.expires_at
+	FROM vis JOIN training_types t ON t.org_id = $org
+	-- The newest record of each person and type, read in one pass rather than looked up per cell:
+	-- the organisation's records are far fewer than its people times its types.
+	LEFT JOIN (
+		SELECT DISTINCT ON (tr.person_id, tr.training_type_id) tr.person_id, tr.training_type_id,
+			tr.completed_on::timestamp AT TIME ZONE 'UTC' AS completed_at,
+			tr.expires_on::timestamp AT TIME ZONE 'UTC' AS expires_at
+		FROM training_records tr WHERE tr.org_id = $org
+		ORDER BY tr.person_id, tr.training_type_id, tr.completed_on DESC, tr.created_at DESC, tr.id DESC
+	) r ON r.person_id = vis.id AND r.training_type_id = t.id
+	WHERE $course = '' AND ($training = '' OR t.id::text = $training) AND (vis.trainee OR r.completed_at IS NOT NULL)
+		-- Checked once: an organisation without training types reads none of its people again.
+		AND EXISTS (SELECT 1 FROM training_types WHERE org_id = $org)
 ), s AS MATERIALIZED (
-	SELECT m.*, ` + matrixStatusSQL + ` AS status FROM m
+	SELECT person_id, name, email, 'course' AS kind, course_id, NULL::text AS title, due_at, completed_at, expires_at,
+		` + matrixStatusSQL + ` AS status FROM m
+	UNION ALL
+	SELECT person_id, name, email, 'external', course_id, title, expires_at, completed_at, expires_at,
+		` + trainingStatusSQL + ` FROM x
 )`
+}
+
+// matrixArgs binds the placeholders of matrixCTE, and more.
+func (s *Store) matrixArgs(sc matrixScope, f CompletionFilter, courseID string, more map[string]any) map[string]any {
+	now := s.Now()
+	today := civil(now.UTC())
+	more["team"], more["course"], more["training"], more["person"] = f.TeamID, courseID, f.TrainingType, f.personID
+	more["now"], more["today"], more["soon"], more["status"] = now, today, today.Add(TrainingDueSoonWithin), f.Status
+	return sc.args(more)
 }
 
 func (f *CompletionFilter) check() error {
@@ -257,6 +363,13 @@ func (f *CompletionFilter) check() error {
 			fs.Add("team", "This is not a team id.")
 		}
 	}
+	if f.TrainingType != "" {
+		if _, err := uuid.Parse(f.TrainingType); err != nil {
+			fs.Add("training_type", "This is not a training type id.")
+		} else if f.Course != "" {
+			fs.Add("training_type", "Choose a course or a type of external training, not both.")
+		}
+	}
 	return fs.Err()
 }
 
@@ -267,7 +380,7 @@ func (f *CompletionFilter) orderBy() string {
 	if f.Order == "desc" {
 		dir = " DESC"
 	}
-	tail := "lower(name)" + dir + ", person_id" + dir + ", course_id" + dir
+	tail := "lower(name)" + dir + ", person_id" + dir + ", kind" + dir + ", course_id" + dir
 	switch f.Sort {
 	case "status":
 		return "array_position(ARRAY['" + strings.Join(MatrixStatuses, "','") + "'], status)" + dir + ", " + tail
@@ -277,8 +390,8 @@ func (f *CompletionFilter) orderBy() string {
 	return tail
 }
 
-// resolveFilter checks a filter and turns its course slug into an id. A team or course the
-// organisation does not have is NotFound.
+// resolveFilter checks a filter and turns its course slug into an id. A team, course or training
+// type the organisation does not have is NotFound.
 func (s *Store) resolveFilter(ctx context.Context, sc matrixScope, f *CompletionFilter) (courseID string, err error) {
 	if err := f.check(); err != nil {
 		return "", err
@@ -291,6 +404,16 @@ func (s *Store) resolveFilter(ctx context.Context, sc matrixScope, f *Completion
 		}
 		if !ok {
 			return "", Errorf(NotFound, "There is no such team.")
+		}
+	}
+	if f.TrainingType != "" {
+		var ok bool
+		if err := s.db.GetContext(ctx, &ok, `SELECT EXISTS (SELECT 1 FROM training_types WHERE id = $1 AND org_id = $2)`,
+			f.TrainingType, sc.orgID); err != nil {
+			return "", dbError(err)
+		}
+		if !ok {
+			return "", Errorf(NotFound, "There is no such type of training.")
 		}
 	}
 	if f.Course != "" {
@@ -341,26 +464,25 @@ func (s *Store) FindCompletion(ctx context.Context, p *Principal, f CompletionFi
 	}
 	query, args := named(sc.matrixCTE()+`,
 	pg AS (
-		SELECT person_id, name, email, course_id, status, due_at, completed_at, expires_at FROM s
+		SELECT person_id, name, email, kind, course_id, title, status, due_at, completed_at, expires_at FROM s
 		WHERE $status = '' OR status = $status
 		ORDER BY `+f.orderBy()+` LIMIT $limit OFFSET $offset
 	)
 	SELECT
 		(SELECT COALESCE(json_agg(json_build_object('person_id', pg.person_id, 'name', pg.name, 'email', pg.email,
-			'course_id', pg.course_id, 'status', pg.status, 'due_at', pg.due_at, 'completed_at', pg.completed_at,
-			'expires_at', pg.expires_at, 'teams', (SELECT COALESCE(json_agg(t.name ORDER BY lower(t.name)), '[]')
+			'kind', pg.kind, 'course_id', pg.course_id, 'title', pg.title, 'status', pg.status, 'due_at', pg.due_at,
+			'completed_at', pg.completed_at, 'expires_at', pg.expires_at, 'teams', (SELECT COALESCE(json_agg(t.name ORDER BY lower(t.name)), '[]')
 				FROM team_members tm JOIN teams t ON t.id = tm.team_id WHERE tm.person_id = pg.person_id))), '[]')
 			FROM pg) AS items,
 		(SELECT count(*) FROM s WHERE $status = '' OR status = $status) AS total,
 		(SELECT COALESCE(json_agg(c), '[]') FROM (
-			SELECT course_id, status, count(*) AS n FROM s GROUP BY course_id, status) c) AS courses,
+			SELECT kind, course_id, title, status, count(*) AS n FROM s GROUP BY kind, course_id, title, status) c) AS courses,
 		(SELECT COALESCE(json_agg(t), '[]') FROM (
 			SELECT tm.team_id, s.status, count(*) AS n FROM s
 			LEFT JOIN team_members tm ON tm.person_id = s.person_id AND tm.org_id = $org
 				AND tm.team_id IN (`+sc.visibleTeams()+`)
 			GROUP BY tm.team_id, s.status) t) AS teams`,
-		sc.args(map[string]any{"team": f.TeamID, "course": courseID,
-			"person": "", "now": s.Now(), "status": f.Status, "limit": page.Limit + 1, "offset": offset}))
+		s.matrixArgs(sc, f, courseID, map[string]any{"limit": page.Limit + 1, "offset": offset}))
 	var row struct {
 		Items   []byte `db:"items"`
 		Total   int    `db:"total"`
@@ -377,12 +499,15 @@ func (s *Store) FindCompletion(ctx context.Context, p *Principal, f CompletionFi
 	}
 	var items []struct {
 		MatrixRow
-		CourseID string `json:"course_id"`
+		CourseID string  `json:"course_id"`
+		Title    *string `json:"title"`
 	}
 	var courseCounts []struct {
-		CourseID string `json:"course_id"`
-		Status   string `json:"status"`
-		N        int    `json:"n"`
+		Kind     string  `json:"kind"`
+		CourseID string  `json:"course_id"`
+		Title    *string `json:"title"`
+		Status   string  `json:"status"`
+		N        int     `json:"n"`
 	}
 	var teamCounts []struct {
 		TeamID *string `json:"team_id"`
@@ -397,11 +522,12 @@ func (s *Store) FindCompletion(ctx context.Context, p *Principal, f CompletionFi
 			return nil, fmt.Errorf("completion matrix: %w", err)
 		}
 	}
-	m := &Matrix{Items: []MatrixRow{}, Total: row.Total, Courses: []CourseTotal{}, Teams: []TeamTotal{}}
+	m := &Matrix{Items: []MatrixRow{}, Total: row.Total, Courses: []CourseTotal{}, TrainingTypes: []TrainingTypeTotal{},
+		Teams: []TeamTotal{}}
 	courseIDs := []string{}
 	for _, it := range items {
 		r := it.MatrixRow
-		r.courseID = it.CourseID
+		r.subject(r.Kind, it.CourseID, it.Title)
 		r.DueAt, r.CompletedAt, r.ExpiresAt = utc(r.DueAt), utc(r.CompletedAt), utc(r.ExpiresAt)
 		m.Items = append(m.Items, r)
 	}
@@ -410,7 +536,21 @@ func (s *Store) FindCompletion(ctx context.Context, p *Principal, f CompletionFi
 		m.NextCursor = encodeOffset(offset + page.Limit)
 	}
 	byCourse := map[string]*CourseTotal{}
+	byType := map[string]*TrainingTypeTotal{}
 	for _, c := range courseCounts {
+		if c.Kind == MatrixKindExternal {
+			t := byType[c.CourseID]
+			if t == nil {
+				t = &TrainingTypeTotal{ID: c.CourseID, Counts: newCounts()}
+				if c.Title != nil {
+					t.Name = *c.Title
+				}
+				byType[c.CourseID] = t
+			}
+			t.Counts[c.Status] += c.N
+			t.Total += c.N
+			continue
+		}
 		t := byCourse[c.CourseID]
 		if t == nil {
 			t = &CourseTotal{Counts: newCounts()}
@@ -421,21 +561,30 @@ func (s *Store) FindCompletion(ctx context.Context, p *Principal, f CompletionFi
 		t.Total += c.N
 	}
 	for _, r := range m.Items {
-		courseIDs = append(courseIDs, r.courseID)
+		if r.courseID != "" {
+			courseIDs = append(courseIDs, r.courseID)
+		}
 	}
 	names, err := s.courseNames(ctx, courseIDs)
 	if err != nil {
 		return nil, err
 	}
 	for i := range m.Items {
-		n := names[m.Items[i].courseID]
-		m.Items[i].Course, m.Items[i].CourseTitle = n.slug, n.title
+		if id := m.Items[i].courseID; id != "" {
+			m.Items[i].Course, m.Items[i].CourseTitle = names[id].slug, names[id].title
+		}
 	}
 	for id, t := range byCourse {
 		t.Course, t.Title = names[id].slug, names[id].title
 		m.Courses = append(m.Courses, *t)
 	}
 	slices.SortFunc(m.Courses, func(a, b CourseTotal) int { return strings.Compare(a.Title, b.Title) })
+	for _, t := range byType {
+		m.TrainingTypes = append(m.TrainingTypes, *t)
+	}
+	slices.SortFunc(m.TrainingTypes, func(a, b TrainingTypeTotal) int {
+		return cmp.Or(strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), strings.Compare(a.ID, b.ID))
+	})
 	teams, err := s.teamNames(ctx, sc.orgID)
 	if err != nil {
 		return nil, err
@@ -555,13 +704,12 @@ func (s *Store) EachCompletion(ctx context.Context, p *Principal, f CompletionFi
 
 func (s *Store) eachMatrixRow(ctx context.Context, sc matrixScope, f CompletionFilter, courseID string, fn func(*MatrixRow) error) error {
 	query, args := named(sc.matrixCTE()+`
-	SELECT s.person_id, s.name, s.email, s.course_id, s.status, s.due_at, s.completed_at, s.expires_at,
+	SELECT s.person_id, s.name, s.email, s.kind, s.course_id, s.title, s.status, s.due_at, s.completed_at, s.expires_at,
 		ARRAY(SELECT t.name FROM team_members tm JOIN teams t ON t.id = tm.team_id
 			WHERE tm.person_id = s.person_id ORDER BY lower(t.name)) AS teams
 	FROM s WHERE $status = '' OR status = $status
 	ORDER BY `+f.orderBy(),
-		sc.args(map[string]any{"team": f.TeamID, "course": courseID,
-			"person": f.personID, "now": s.Now(), "status": f.Status}))
+		s.matrixArgs(sc, f, courseID, map[string]any{}))
 	names := map[string]courseName{}
 	return s.tx(ctx, sc.orgID, func(tx *sqlx.Tx) error {
 		if err := noJIT(ctx, tx); err != nil {
@@ -574,22 +722,28 @@ func (s *Store) eachMatrixRow(ctx context.Context, sc matrixScope, f CompletionF
 		defer rows.Close()
 		var r MatrixRow
 		var teams pq.StringArray
+		var kind, id string
+		var title *string
 		for rows.Next() {
 			teams = teams[:0]
-			if err := rows.Scan(&r.PersonID, &r.Name, &r.Email, &r.courseID, &r.Status, &r.DueAt, &r.CompletedAt,
+			if err := rows.Scan(&r.PersonID, &r.Name, &r.Email, &kind, &id, &title, &r.Status, &r.DueAt, &r.CompletedAt,
 				&r.ExpiresAt, &teams); err != nil {
 				return dbError(err)
 			}
-			n, ok := names[r.courseID]
-			if !ok {
-				got, err := s.courseNames(ctx, []string{r.courseID})
-				if err != nil {
-					return err
+			r.subject(kind, id, title)
+			if r.courseID != "" {
+				n, ok := names[r.courseID]
+				if !ok {
+					got, err := s.courseNames(ctx, []string{r.courseID})
+					if err != nil {
+						return err
+					}
+					n = got[r.courseID]
+					names[r.courseID] = n
 				}
-				n = got[r.courseID]
-				names[r.courseID] = n
+				r.Course, r.CourseTitle = n.slug, n.title
 			}
-			r.Course, r.CourseTitle, r.Teams = n.slug, n.title, teams
+			r.Teams = teams
 			r.DueAt, r.CompletedAt, r.ExpiresAt = utc(r.DueAt), utc(r.CompletedAt), utc(r.ExpiresAt)
 			if err := fn(&r); err != nil {
 				return err
@@ -611,6 +765,7 @@ func (s *Store) AuditCompletionExport(ctx context.Context, p *Principal, f Compl
 	}
 	return s.tx(ctx, sc.orgID, func(tx *sqlx.Tx) error {
 		return s.audit(ctx, tx, sc.orgID, actorOf(p), "completion.export", "", "", map[string]string{
-			"team": f.TeamID, "course": f.Course, "status": f.Status, "sort": f.Sort, "order": f.Order})
+			"team": f.TeamID, "course": f.Course, "training_type": f.TrainingType, "status": f.Status, "sort": f.Sort,
+			"order": f.Order})
 	})
 }

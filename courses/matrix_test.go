@@ -3,6 +3,7 @@ package courses_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -306,4 +307,300 @@ func TestFindCourseReportAndCharts(t *testing.T) {
 	if n := MustCount(t, l.store, `SELECT count(*) FROM audit_log WHERE action = 'completion.export'`); n != 1 {
 		t.Errorf("export audit entries: got %d, want 1", n)
 	}
+}
+
+func TestTrainingStatus(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	day := func(s string) *time.Time {
+		d, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &d
+	}
+	done := day("2025-03-01")
+	tests := []struct {
+		name               string
+		completed, expires *time.Time
+		want               string
+	}{
+		{"NoRecord", nil, nil, courses.StatusNotStarted},
+		{"NeverExpires", done, nil, courses.StatusCompleted},
+		{"ExpiresIn31Days", done, day("2026-04-02"), courses.StatusCompleted},
+		{"ExpiresIn30Days", done, day("2026-04-01"), courses.StatusDueSoon},
+		{"ExpiresTomorrow", done, day("2026-03-03"), courses.StatusDueSoon},
+		{"ExpiresToday", done, day("2026-03-02"), courses.StatusExpired},
+		{"Expired", done, day("2025-09-01"), courses.StatusExpired},
+	}
+	store, _ := MustStore(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := courses.TrainingStatus(tt.completed, tt.expires, now); got != tt.want {
+				t.Errorf("TrainingStatus: got %q, want %q", got, tt.want)
+			}
+			// The matrix filters and sorts by status inside PostgreSQL: its CASE must agree.
+			var got string
+			q := strings.NewReplacer("$today", "$3::timestamptz", "$soon", "$4::timestamptz").Replace(courses.TrainingStatusSQL)
+			today := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+			if err := store.DB().Get(&got, `SELECT `+q+` FROM (SELECT $1::timestamptz AS completed_at,
+				$2::timestamptz AS expires_at) x`, tt.completed, tt.expires, today, today.Add(courses.TrainingDueSoonWithin)); err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("SQL status: got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// MustTrainingRecord records that a person completed a type of external training on a day.
+func MustTrainingRecord(tb testing.TB, store *courses.Store, by *courses.Principal, personID, typeID, completedOn string) {
+	tb.Helper()
+	if _, err := store.CreateTrainingRecord(context.Background(), by, courses.TrainingRecordInput{PersonID: personID,
+		TrainingTypeID: typeID, CompletedOn: completedOn, Evidence: pdfFile}); err != nil {
+		tb.Fatalf("record training %s on %s: %v", typeID, completedOn, err)
+	}
+}
+
+// trainingCell is a matrix row as "who, what and where they are".
+type trainingCell struct{ Email, Kind, Title, Status string }
+
+func trainingCellsOf(rows []courses.MatrixRow) []trainingCell {
+	out := []trainingCell{}
+	for _, r := range rows {
+		out = append(out, trainingCell{r.Email, r.Kind, r.CourseTitle, r.Status})
+	}
+	return out
+}
+
+// The matrix lab's people on Monday 2 March 2026, with First aid (valid 12 months) and ASIST
+// (never expires) to keep current: Sam's first aid expires within 30 days, Priya's has expired,
+// Jordan renewed an expired one, the admin (not a trainee) has a record and the manager none.
+func TestFindCompletionExternalTraining(t *testing.T) {
+	t.Parallel()
+	l := mustMatrixLab(t)
+	ctx := context.Background()
+	firstAid := MustTrainingType(t, l.store, l.admin, "First aid", intp(12))
+	asist := MustTrainingType(t, l.store, l.admin, "ASIST", nil)
+	harbourAid := MustTrainingType(t, l.store, l.otherAdmin, "Harbour first aid", intp(12))
+	MustTrainingRecord(t, l.store, l.admin, l.sam.Person.ID, firstAid, "2025-03-20")
+	MustTrainingRecord(t, l.store, l.admin, l.sam.Person.ID, asist, "2024-05-01")
+	MustTrainingRecord(t, l.store, l.admin, l.priya.Person.ID, firstAid, "2025-02-10")
+	MustTrainingRecord(t, l.store, l.admin, l.jordan.Person.ID, firstAid, "2026-01-05")
+	MustTrainingRecord(t, l.store, l.admin, l.jordan.Person.ID, firstAid, "2024-01-05")
+	MustTrainingRecord(t, l.store, l.admin, l.admin.Person.ID, firstAid, "2026-01-15")
+	MustTrainingRecord(t, l.store, l.otherAdmin, l.otherAdmin.Person.ID, harbourAid, "2025-06-01")
+
+	ext := func(who, title, status string) trainingCell {
+		return trainingCell{who + "@riverside.example", courses.MatrixKindExternal, title, status}
+	}
+	course := func(who, status string) trainingCell {
+		return trainingCell{who + "@riverside.example", courses.MatrixKindCourse, "Course matrix-course", status}
+	}
+	adminAid := ext("admin", "First aid", courses.StatusCompleted)
+	jordanAid, jordanASIST := ext("jordan", "First aid", courses.StatusCompleted), ext("jordan", "ASIST", courses.StatusNotStarted)
+	priyaAid, priyaASIST := ext("priya", "First aid", courses.StatusExpired), ext("priya", "ASIST", courses.StatusNotStarted)
+	samAid, samASIST := ext("sam", "First aid", courses.StatusDueSoon), ext("sam", "ASIST", courses.StatusCompleted)
+	// Within a person, courses come before external training, then by id: ASIST and First aid
+	// in the order of their ids.
+	byID := func(a, b trainingCell) []trainingCell {
+		if asist < firstAid {
+			return []trainingCell{a, b}
+		}
+		return []trainingCell{b, a}
+	}
+	person := func(cells ...[]trainingCell) []trainingCell {
+		var out []trainingCell
+		for _, c := range cells {
+			out = append(out, c...)
+		}
+		return out
+	}
+	one := func(c ...trainingCell) []trainingCell { return c }
+
+	tests := []struct {
+		name   string
+		p      *courses.Principal
+		filter courses.CompletionFilter
+		want   []trainingCell
+	}{
+		{"AdminEverything", l.admin, courses.CompletionFilter{}, person(
+			one(adminAid),
+			one(course("jordan", courses.StatusOverdue)), byID(jordanASIST, jordanAid),
+			one(course("priya", courses.StatusDueSoon)), byID(priyaASIST, priyaAid),
+			one(course("sam", courses.StatusCompleted)), byID(samASIST, samAid))},
+		{"AdminFirstAid", l.admin, courses.CompletionFilter{TrainingType: firstAid}, one(adminAid, jordanAid, priyaAid, samAid)},
+		{"AdminCourseOnly", l.admin, courses.CompletionFilter{Course: "matrix-course"}, one(
+			course("jordan", courses.StatusOverdue), course("priya", courses.StatusDueSoon), course("sam", courses.StatusCompleted))},
+		{"AdminExpired", l.admin, courses.CompletionFilter{Status: courses.StatusExpired}, one(priyaAid)},
+		{"AdminNotStartedSouth", l.admin, courses.CompletionFilter{Status: courses.StatusNotStarted, TeamID: l.south}, one(jordanASIST)},
+		{"AdminByDue", l.admin, courses.CompletionFilter{TrainingType: firstAid, Sort: "due"}, one(priyaAid, samAid, jordanAid, adminAid)},
+		{"ManagerSeesOwnTeam", l.manager, courses.CompletionFilter{TrainingType: firstAid}, one(priyaAid, samAid)},
+		{"ManagerOutsideTheTeam", l.manager, courses.CompletionFilter{TrainingType: firstAid, TeamID: l.south}, one()},
+		{"OtherOrganisation", l.otherAdmin, courses.CompletionFilter{TrainingType: harbourAid}, one(
+			trainingCell{"admin@harbour.example", courses.MatrixKindExternal, "Harbour first aid", courses.StatusCompleted})},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want := tt.want
+			if want == nil {
+				want = []trainingCell{}
+			}
+			m, err := l.store.FindCompletion(ctx, tt.p, tt.filter, courses.Page{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, trainingCellsOf(m.Items)); diff != "" {
+				t.Errorf("page (-want +got):\n%s", diff)
+			}
+			if m.Total != len(want) {
+				t.Errorf("total: got %d, want %d", m.Total, len(want))
+			}
+			var exported []courses.MatrixRow
+			if err := l.store.EachCompletion(ctx, tt.p, tt.filter, func(r *courses.MatrixRow) error {
+				exported = append(exported, *r)
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, trainingCellsOf(exported)); diff != "" {
+				t.Errorf("export (-want +got):\n%s", diff)
+			}
+		})
+	}
+
+	t.Run("RowFacts", func(t *testing.T) {
+		m, err := l.store.FindCompletion(ctx, l.admin, courses.CompletionFilter{TrainingType: firstAid, TeamID: l.north}, courses.Page{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var exported []courses.MatrixRow
+		if err := l.store.EachCompletion(ctx, l.admin, courses.CompletionFilter{TrainingType: firstAid, TeamID: l.north},
+			func(r *courses.MatrixRow) error {
+				row := *r
+				row.Teams = append([]string{}, r.Teams...)
+				exported = append(exported, row)
+				return nil
+			}); err != nil {
+			t.Fatal(err)
+		}
+		date := func(s string) *time.Time {
+			d, _ := time.Parse(time.DateOnly, s)
+			return &d
+		}
+		for _, rows := range [][]courses.MatrixRow{m.Items, exported} {
+			if len(rows) != 2 {
+				t.Fatalf("rows: got %d, want Priya's and Sam's", len(rows))
+			}
+			sam := rows[1]
+			if sam.Course != "" || sam.TrainingTypeID == nil || *sam.TrainingTypeID != firstAid || sam.Kind != courses.MatrixKindExternal {
+				t.Errorf("Sam's row names course %q, type %v, kind %q; want no course, First aid, external", sam.Course, sam.TrainingTypeID, sam.Kind)
+			}
+			if !cmp.Equal(sam.CompletedAt, date("2025-03-20")) || !cmp.Equal(sam.ExpiresAt, date("2026-03-20")) || !cmp.Equal(sam.DueAt, sam.ExpiresAt) {
+				t.Errorf("Sam's dates: got completed %v, expires %v, due %v; want 2025-03-20, 2026-03-20 and due at expiry",
+					sam.CompletedAt, sam.ExpiresAt, sam.DueAt)
+			}
+			if !cmp.Equal(sam.Teams, []string{"North team"}) {
+				t.Errorf("Sam's teams: got %v, want North team", sam.Teams)
+			}
+		}
+	})
+
+	t.Run("Totals", func(t *testing.T) {
+		m, err := l.store.FindCompletion(ctx, l.admin, courses.CompletionFilter{Status: courses.StatusExpired}, courses.Page{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		counts := func(kv map[string]int) courses.StatusCounts {
+			c := courses.StatusCounts{"overdue": 0, "expired": 0, "due_soon": 0, "not_started": 0, "in_progress": 0, "completed": 0}
+			for k, v := range kv {
+				c[k] = v
+			}
+			return c
+		}
+		want := []courses.TrainingTypeTotal{
+			{ID: asist, Name: "ASIST", Total: 3, Counts: counts(map[string]int{"not_started": 2, "completed": 1})},
+			{ID: firstAid, Name: "First aid", Total: 4, Counts: counts(map[string]int{"completed": 2, "expired": 1, "due_soon": 1})},
+		}
+		if diff := cmp.Diff(want, m.TrainingTypes); diff != "" {
+			t.Errorf("training totals (-want +got):\n%s", diff)
+		}
+		if len(m.Courses) != 1 || m.Courses[0].Total != 3 {
+			t.Errorf("course totals: got %+v, want the one course's 3", m.Courses)
+		}
+		var teams []string
+		for _, tt := range m.Teams {
+			teams = append(teams, fmt.Sprintf("%s:%d/%d", tt.Name, tt.Total, tt.Counts[courses.StatusExpired]))
+		}
+		// North: Sam and Priya's course and two types each; South: Jordan's; the admin is in no team.
+		if diff := cmp.Diff([]string{"North team:6/1", "South team:3/0", "No team:1/0"}, teams); diff != "" {
+			t.Errorf("team totals name:total/expired (-want +got):\n%s", diff)
+		}
+		if m.Total != 1 {
+			t.Errorf("total with the status filter: got %d, want 1", m.Total)
+		}
+	})
+
+	t.Run("PersonRecord", func(t *testing.T) {
+		r, err := l.store.FindPersonRecord(ctx, l.manager, l.sam.Person.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(person(one(course("sam", courses.StatusCompleted)), byID(samASIST, samAid)), trainingCellsOf(r.Assignments)); diff != "" {
+			t.Errorf("Sam's record (-want +got):\n%s", diff)
+		}
+		_, err = l.store.FindPersonRecord(ctx, l.manager, l.jordan.Person.ID)
+		wantCode(t, err, courses.NotFound)
+	})
+
+	t.Run("CourseReportHasNoExternalTraining", func(t *testing.T) {
+		rep, err := l.store.FindCourseReport(ctx, l.admin, "matrix-course")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Rows) != 3 {
+			t.Errorf("report rows: got %d, want the course's 3", len(rep.Rows))
+		}
+	})
+
+	t.Run("BadFilter", func(t *testing.T) {
+		_, err := l.store.FindCompletion(ctx, l.admin, courses.CompletionFilter{TrainingType: "first-aid"}, courses.Page{})
+		wantFields(t, err, "training_type")
+		_, err = l.store.FindCompletion(ctx, l.admin, courses.CompletionFilter{TrainingType: firstAid, Course: "matrix-course"}, courses.Page{})
+		wantFields(t, err, "training_type")
+	})
+
+	t.Run("AnotherOrganisationsType", func(t *testing.T) {
+		for _, tc := range []struct {
+			p  *courses.Principal
+			id string
+		}{{l.otherAdmin, firstAid}, {l.admin, harbourAid}, {l.manager, harbourAid}} {
+			_, err := l.store.FindCompletion(ctx, tc.p, courses.CompletionFilter{TrainingType: tc.id}, courses.Page{})
+			wantCode(t, err, courses.NotFound)
+			err = l.store.EachCompletion(ctx, tc.p, courses.CompletionFilter{TrainingType: tc.id}, func(*courses.MatrixRow) error {
+				t.Error("a row of another organisation's training type")
+				return nil
+			})
+			wantCode(t, err, courses.NotFound)
+		}
+		// Harbour's admin sees none of Riverside's people or training, filtered or not.
+		m, err := l.store.FindCompletion(ctx, l.otherAdmin, courses.CompletionFilter{}, courses.Page{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range m.Items {
+			if strings.HasSuffix(r.Email, "@riverside.example") || r.CourseTitle == "First aid" || r.CourseTitle == "ASIST" {
+				t.Errorf("Harbour's admin sees %+v", r)
+			}
+		}
+		if len(m.TrainingTypes) != 1 || m.TrainingTypes[0].Name != "Harbour first aid" {
+			t.Errorf("Harbour's training totals: got %+v, want Harbour first aid only", m.TrainingTypes)
+		}
+	})
+
+	t.Run("Forbidden", func(t *testing.T) {
+		_, err := l.store.FindCompletion(ctx, l.sam, courses.CompletionFilter{TrainingType: firstAid}, courses.Page{})
+		wantCode(t, err, courses.Forbidden)
+	})
 }

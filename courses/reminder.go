@@ -27,6 +27,8 @@ const (
 	KindAssignmentOverdue   = "assignment_overdue"
 	KindStaffOverdue        = "staff_overdue"
 	KindRequiredCertificate = "required_certificate_expiring"
+	KindTrainingExpiring    = "training_expiring"
+	KindTrainingExpired     = "training_expired"
 	KindRoleplayTomorrow    = "roleplay_tomorrow"
 	KindCertificateExpiring = "certificate_expiring"
 )
@@ -48,6 +50,8 @@ var ReminderKinds = []ReminderKind{
 	{KindAssignmentDue, "Training coming due", "Training your organisation asked you to do, 7 days and 1 day before it is due.", true, "Your training"},
 	{KindAssignmentOverdue, "Overdue training", "Required training that is past its due date, once a week until it is done.", true, "Your training"},
 	{KindRequiredCertificate, "Required certificates to renew", "A certificate for required training that expires in the next 30 days.", true, "Certificates to renew"},
+	{KindTrainingExpired, "Expired external training", "External training such as first aid whose certificate has expired, once a week until a new one is recorded.", true, "Certificates to renew"},
+	{KindTrainingExpiring, "External training to renew", "External training such as first aid whose certificate expires in the next 30 days.", true, "Certificates to renew"},
 	{KindStaffOverdue, "Your team's overdue training", "People you manage whose required training is more than a week overdue.", true, "Your team"},
 	{KindRoleplayTomorrow, "Role-play sessions tomorrow", "A reminder the day before a role-play session you are invited to.", false, "Role-play practice"},
 	{KindCertificateExpiring, "Other certificates to renew", "A certificate for a course you chose yourself that expires in the next 30 days.", false, "Certificates to renew"},
@@ -377,6 +381,49 @@ func (s *Store) scanOrg(ctx context.Context, o scanOrgRow, now time.Time, loc *t
 		add(c.PersonID, DigestItem{Kind: kind, Title: c.Title,
 			Detail: fmt.Sprintf("Your certificate expires on %s. Take the course again to renew it.", formatDay(exp)),
 			Link:   "/learn/" + c.Slug, key: fmt.Sprintf("certificate:%s:expiring_30d", c.ID), order: c.ExpiresAt})
+	}
+
+	// External training (first aid, ASIST…) whose newest record expires in the next 30 days of
+	// the organisation's calendar, or has expired: a record replaced by a newer one of the same
+	// type is done with. Expiry dates are whole days, so this counts in local days.
+	var records []struct {
+		ID        string `db:"id"`
+		PersonID  string `db:"person_id"`
+		Name      string `db:"name"`
+		ExpiresOn string `db:"expires_on"`
+	}
+	day := civil(local)
+	if err := s.db.SelectContext(ctx, &records, `
+		SELECT r.id, r.person_id, t.name, to_char(r.expires_on, 'YYYY-MM-DD') AS expires_on
+		FROM (SELECT DISTINCT ON (person_id, training_type_id) id, person_id, training_type_id, expires_on
+			FROM training_records WHERE org_id = $1
+			ORDER BY person_id, training_type_id, completed_on DESC, created_at DESC, id DESC) r
+		JOIN training_types t ON t.id = r.training_type_id
+		WHERE r.expires_on <= $2::date
+		ORDER BY r.expires_on, r.id`, o.ID, day.AddDate(0, 0, 30).Format(time.DateOnly)); err != nil {
+		return 0, 0, dbError(err)
+	}
+	for _, r := range records {
+		exp, err := time.Parse(time.DateOnly, r.ExpiresOn)
+		if err != nil {
+			return 0, 0, fmt.Errorf("training record %s expiry %q: %w", r.ID, r.ExpiresOn, err)
+		}
+		const renew = " Record your new certificate in Peerpath once you have renewed it."
+		if exp.After(day) {
+			add(r.PersonID, DigestItem{Kind: KindTrainingExpiring, Title: r.Name,
+				Detail: fmt.Sprintf("Your certificate expires on %s.", formatDay(exp)) + renew,
+				Link:   "/me/training", key: fmt.Sprintf("training:%s:expiring_30d", r.ID), order: exp})
+			continue
+		}
+		// Like overdue training, expired training is mentioned once a week, not every day.
+		late := daysBetween(exp, day)
+		when := "today"
+		if late > 0 {
+			when = fmt.Sprintf("on %s (%s ago)", formatDay(exp), plural(late, "day"))
+		}
+		add(r.PersonID, DigestItem{Kind: KindTrainingExpired, Title: r.Name,
+			Detail: "Your certificate expired " + when + "." + renew,
+			Link:   "/me/training", key: fmt.Sprintf("training:%s:expired:w%d", r.ID, late/7), order: exp})
 	}
 
 	if len(items) == 0 {

@@ -619,3 +619,124 @@ func TestScanRemindersRecertification(t *testing.T) {
 		t.Errorf("Sam's digest (-want +got):\n%s", diff)
 	}
 }
+
+// External training whose newest record expires within 30 days is mentioned once; expired
+// training once a week until a newer record replaces it. Both are mandatory.
+func TestScanRemindersExternalTraining(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	l := mustReminderLab(t) // Monday 2 March 2026, 09:00 UTC
+	admin := MustLearner(t, l.store, l.org.ID, "admin@example.org", "org_admin")
+	sam := MustLearner(t, l.store, l.org.ID, "sam@example.org")
+	priya := MustLearner(t, l.store, l.org.ID, "priya@example.org")
+	lee := MustLearner(t, l.store, l.org.ID, "lee@example.org")
+	jo := MustLearner(t, l.store, l.org.ID, "jo@example.org")
+	firstAid := MustTrainingType(t, l.store, admin, "First aid", intp(12))
+	asist := MustTrainingType(t, l.store, admin, "ASIST", nil)
+	cpr := MustTrainingType(t, l.store, admin, "CPR", intp(24))
+	MustTrainingRecord(t, l.store, admin, sam.Person.ID, firstAid, "2025-03-20")   // expires in 18 days
+	MustTrainingRecord(t, l.store, admin, sam.Person.ID, asist, "2020-01-01")      // never expires
+	MustTrainingRecord(t, l.store, admin, priya.Person.ID, firstAid, "2025-02-10") // expired 20 days ago
+	MustTrainingRecord(t, l.store, admin, lee.Person.ID, firstAid, "2024-01-05")   // expired, then renewed
+	MustTrainingRecord(t, l.store, admin, lee.Person.ID, firstAid, "2026-01-05")
+	MustTrainingRecord(t, l.store, admin, lee.Person.ID, cpr, "2024-04-15") // expires in 44 days
+	MustTrainingRecord(t, l.store, admin, jo.Person.ID, cpr, "2024-03-02")  // expires today
+	// Another organisation's person with training expiring: their digest, nobody else's.
+	harbour := MustOrg(t, l.store, "harbour")
+	harbourAdmin := MustLearner(t, l.store, harbour.ID, "admin@harbour.example", "org_admin")
+	harbourAid := MustTrainingType(t, l.store, harbourAdmin, "Harbour first aid", intp(12))
+	MustTrainingRecord(t, l.store, harbourAdmin, harbourAdmin.Person.ID, harbourAid, "2025-03-10")
+
+	l.scan(t, false)
+	digests := MustDigests(t, l.store)
+	got := map[string][]string{}
+	details := map[string]string{}
+	for to, items := range digests {
+		got[to] = titles(items)
+		for _, it := range items {
+			details[to] = it.Detail
+			if it.Link != "http://peerpath.test/me/training" || it.Section != "Certificates to renew" {
+				t.Errorf("%s's item %+v: want a link to their external training, under Certificates to renew", to, it)
+			}
+		}
+	}
+	want := map[string][]string{
+		"sam@example.org":       {"training_expiring: First aid"},
+		"priya@example.org":     {"training_expired: First aid"},
+		"jo@example.org":        {"training_expired: CPR"},
+		"admin@harbour.example": {"training_expiring: Harbour first aid"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("digests (-want +got):\n%s", diff)
+	}
+	for to, want := range map[string]string{
+		"sam@example.org":   "expires on Friday 20 March",
+		"priya@example.org": "expired on Tuesday 10 February (20 days ago)",
+		"jo@example.org":    "expired today",
+	} {
+		if !strings.Contains(details[to], want) {
+			t.Errorf("%s's detail: got %q, want it to say %q", to, details[to], want)
+		}
+	}
+
+	t.Run("SameDaySendsNothing", func(t *testing.T) {
+		if res := l.scan(t, true); res.Digests != 0 || res.Reminders != 0 {
+			t.Errorf("scan again: got %+v, want nothing", res)
+		}
+	})
+	t.Run("Mandatory", func(t *testing.T) {
+		for _, kind := range []string{courses.KindTrainingExpiring, courses.KindTrainingExpired} {
+			_, err := l.store.UpdateNotificationPreferences(ctx, sam, map[string]bool{kind: false})
+			wantFields(t, err, "preferences."+kind)
+		}
+	})
+	t.Run("AWeekLater", func(t *testing.T) {
+		// Priya renews her first aid; Jo's CPR is now a week expired; Sam's expiry was mentioned.
+		l.clock.Advance(7 * 24 * time.Hour)
+		MustTrainingRecord(t, l.store, admin, priya.Person.ID, firstAid, "2026-03-05")
+		before := map[int64]bool{}
+		for _, row := range MustOutbox(t, l.store) {
+			before[row.ID] = true
+		}
+		res := l.scan(t, false)
+		if res.Digests != 1 || res.Reminders != 1 {
+			t.Errorf("scan a week later: got %+v, want Jo's digest of 1", res)
+		}
+		var fresh []string
+		for _, row := range MustOutbox(t, l.store) {
+			if before[row.ID] || row.TaskType != courses.TaskEmailSend {
+				continue
+			}
+			if e := MustEmail(t, row); e.Template == courses.TemplateDigest {
+				var items []courses.DigestItem
+				if err := json.Unmarshal([]byte(e.Data["items"]), &items); err != nil {
+					t.Fatal(err)
+				}
+				fresh = append(fresh, e.To+" "+strings.Join(titles(items), ", "))
+			}
+		}
+		if diff := cmp.Diff([]string{"jo@example.org training_expired: CPR"}, fresh); diff != "" {
+			t.Errorf("new digests (-want +got):\n%s", diff)
+		}
+	})
+}
+
+// An expiry date is a day of the organisation's calendar: at 01:00 on 3 March in Auckland
+// (12:00 on 2 March UTC), training that expires on 3 March has expired.
+func TestScanRemindersExternalTrainingLocalDay(t *testing.T) {
+	t.Parallel()
+	l := mustReminderLab(t)
+	if err := l.store.SetTimeZone(context.Background(), l.org.ID, "Pacific/Auckland"); err != nil {
+		t.Fatal(err)
+	}
+	l.clock.Advance(3 * time.Hour)
+	admin := MustLearner(t, l.store, l.org.ID, "admin@example.org", "org_admin")
+	sam := MustLearner(t, l.store, l.org.ID, "sam@example.org")
+	cpr := MustTrainingType(t, l.store, admin, "CPR", intp(24))
+	MustTrainingRecord(t, l.store, admin, sam.Person.ID, cpr, "2024-03-03")
+	l.scan(t, true)
+	items := MustDigests(t, l.store)["sam@example.org"]
+	if got := titles(items); !cmp.Equal(got, []string{"training_expired: CPR"}) || !strings.Contains(items[0].Detail, "expired today") {
+		t.Errorf("Sam's digest: got %v (%+v), want CPR expired today", got, items)
+	}
+}

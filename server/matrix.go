@@ -13,8 +13,8 @@ import (
 )
 
 func completionFilter(c *gin.Context) courses.CompletionFilter {
-	return courses.CompletionFilter{TeamID: c.Query("team"), Course: c.Query("course"), Status: c.Query("status"),
-		Sort: c.Query("sort"), Order: c.Query("order")}
+	return courses.CompletionFilter{TeamID: c.Query("team"), Course: c.Query("course"), TrainingType: c.Query("training_type"),
+		Status: c.Query("status"), Sort: c.Query("sort"), Order: c.Query("order")}
 }
 
 // handleCompletion answers one page of the completion matrix with its totals.
@@ -35,7 +35,9 @@ func (s *Server) handleCompletion(c *gin.Context) {
 // and memory stays flat.
 const csvFlushEvery = 500
 
-var csvHeader = []string{"name", "email", "teams", "course", "course_title", "status", "due_at", "completed_at", "expires_at"}
+// csvHeader's last column, kind, came after the others so that readers of the first nine keep
+// working: "course" or "external" (then course is empty and course_title the training's name).
+var csvHeader = []string{"name", "email", "teams", "course", "course_title", "status", "due_at", "completed_at", "expires_at", "kind"}
 
 // handleCompletionCSV streams the matrix with the page's filters as CSV, row by row from the
 // database. The export is recorded in the audit log before the first byte is sent.
@@ -64,7 +66,7 @@ func (s *Server) handleCompletionCSV(c *gin.Context) {
 		}
 		if err := w.Write([]string{csvCell(r.Name), csvCell(r.Email), csvCell(strings.Join(r.Teams, "; ")),
 			csvCell(r.Course), csvCell(r.CourseTitle), r.Status, csvTime(r.DueAt), csvTime(r.CompletedAt),
-			csvTime(r.ExpiresAt)}); err != nil {
+			csvTime(r.ExpiresAt), r.Kind}); err != nil {
 			return err
 		}
 		if n++; n%csvFlushEvery == 0 {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"peerpath/courses"
 )
 
@@ -274,5 +276,120 @@ func TestMyDataPrivacy(t *testing.T) {
 	wantError(t, Do(t, f.h, http.MethodPost, "/api/v1/auth/login", loginBody("trainee1@riverside.example", demoPassword)), 401, "unauthorized")
 	if got := strings.Join(emails(t, f.h, "/api/v1/org/completion", f.admin), " "); strings.Contains(got, "trainee1@") {
 		t.Errorf("matrix after deletion: got %s, want trainee1 gone", got)
+	}
+}
+
+// External training shows in the matrix and its export beside assigned courses, for the same
+// people, and a training type of another organisation is not there.
+func TestOrgCompletionExternalTraining(t *testing.T) {
+	t.Parallel()
+	f := mustOrgFixture(t)
+	ctx := context.Background()
+	rec := Do(t, f.h, http.MethodPost, "/api/v1/org/training-types", `{"name":"First aid","validity_months":12}`, f.admin)
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("create type: got %d %s", rec.Code, rec.Body)
+	}
+	var firstAid struct {
+		ID string `json:"id"`
+	}
+	json.Unmarshal(rec.Body.Bytes(), &firstAid)
+	admin, err := f.store.FindPrincipal(ctx, MustPersonID(t, f.store, "admin@riverside.example"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.store.CreateTrainingRecord(ctx, admin, courses.TrainingRecordInput{PersonID: f.trainee1,
+		TrainingTypeID: firstAid.ID, CompletedOn: "2025-06-01", Evidence: []byte("%PDF-1.7\n%%EOF\n")}); err != nil {
+		t.Fatal(err)
+	}
+	target := "/api/v1/org/completion?training_type=" + firstAid.ID
+
+	t.Run("Manager", func(t *testing.T) {
+		// Only North team's trainees: the manager is not a trainee and has no record.
+		if got := strings.Join(emails(t, f.h, target, f.manager), " "); got != "trainee2@riverside.example trainee1@riverside.example" {
+			t.Errorf("rows: got %s, want North team's two trainees", got)
+		}
+	})
+	t.Run("Admin", func(t *testing.T) {
+		rec := Do(t, f.h, http.MethodGet, target, "", f.admin)
+		var m struct {
+			Items []struct {
+				Email          string  `json:"email"`
+				Kind           string  `json:"kind"`
+				Course         string  `json:"course"`
+				TrainingTypeID *string `json:"training_type_id"`
+				Title          string  `json:"course_title"`
+				Status         string  `json:"status"`
+				CompletedAt    *string `json:"completed_at"`
+			} `json:"items"`
+			TrainingTypes []struct {
+				ID     string         `json:"id"`
+				Name   string         `json:"name"`
+				Total  int            `json:"total"`
+				Counts map[string]int `json:"counts"`
+			} `json:"training_types"`
+			Courses []any `json:"courses"`
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &m); err != nil || rec.Code != http.StatusOK {
+			t.Fatalf("got %d %s (%v)", rec.Code, rec.Body, err)
+		}
+		found := false
+		for _, it := range m.Items {
+			if it.Kind != "external" || it.Course != "" || it.TrainingTypeID == nil || *it.TrainingTypeID != firstAid.ID || it.Title != "First aid" {
+				t.Errorf("row %+v: want external First aid with no course", it)
+			}
+			if it.Email == "trainee1@riverside.example" {
+				found = true
+				if it.Status != "completed" || it.CompletedAt == nil || *it.CompletedAt != "2025-06-01T00:00:00Z" {
+					t.Errorf("trainee1's row: got %+v, want completed on 2025-06-01", it)
+				}
+			} else if it.Status != "not_started" {
+				t.Errorf("%s without a record: got %s, want not_started", it.Email, it.Status)
+			}
+		}
+		if !found || len(m.TrainingTypes) != 1 || m.TrainingTypes[0].Counts["completed"] != 1 ||
+			m.TrainingTypes[0].Total != len(m.Items) || len(m.Courses) != 0 {
+			t.Errorf("got %+v; want trainee1's row and First aid's totals only", m)
+		}
+	})
+	t.Run("CSV", func(t *testing.T) {
+		rec := Do(t, f.h, http.MethodGet, "/api/v1/org/completion.csv?training_type="+firstAid.ID+"&status=completed", "", f.admin)
+		rows, err := csv.NewReader(strings.NewReader(rec.Body.String())).ReadAll()
+		if err != nil || rec.Code != http.StatusOK {
+			t.Fatalf("got %d %s (%v)", rec.Code, rec.Body, err)
+		}
+		want := [][]string{
+			{"name", "email", "teams", "course", "course_title", "status", "due_at", "completed_at", "expires_at", "kind"},
+			{"Sam Okafor", "trainee1@riverside.example", "North team", "", "First aid", "completed", "2026-06-01T00:00:00Z",
+				"2025-06-01T00:00:00Z", "2026-06-01T00:00:00Z", "external"},
+		}
+		if diff := cmp.Diff(want, rows); diff != "" {
+			t.Errorf("csv (-want +got):\n%s", diff)
+		}
+		// Course rows say what they are too.
+		rec = Do(t, f.h, http.MethodGet, "/api/v1/org/completion.csv?course=storytelling-with-purpose", "", f.admin)
+		rows, _ = csv.NewReader(strings.NewReader(rec.Body.String())).ReadAll()
+		if len(rows) != 4 || rows[1][9] != "course" || rows[1][3] != "storytelling-with-purpose" {
+			t.Errorf("course csv: got %q, want three course rows", rows)
+		}
+	})
+	for _, tt := range []struct {
+		name   string
+		target string
+		opt    reqOpt
+		status int
+	}{
+		{"OtherOrganisation", target, f.harbourAdmin, 404},
+		{"OtherOrganisationCSV", "/api/v1/org/completion.csv?training_type=" + firstAid.ID, f.harbourAdmin, 404},
+		{"Trainee", target, f.trainee, 403},
+		{"NotAnID", "/api/v1/org/completion?training_type=first-aid", f.admin, 400},
+		{"CourseAndType", target + "&course=storytelling-with-purpose", f.admin, 400},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := Do(t, f.h, http.MethodGet, tt.target, "", tt.opt)
+			wantError(t, rec, tt.status, map[int]string{400: "invalid", 403: "forbidden", 404: "not_found"}[tt.status])
+			if tt.status == 400 {
+				wantFields(t, rec, "training_type")
+			}
+		})
 	}
 }

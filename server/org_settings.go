@@ -6,6 +6,17 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
+// handleOrgSettingsGet answers the organisation's time zone and each course's certificate period,
+// as the settings page shows them.
+func (s *Server) handleOrgSettingsGet(c *gin.Context) {
+	st, err := s.store.FindOrgSettings(c.Request.Context(), principal(c))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, st)
+}
+
 type timeZoneRequest struct {
 	TimeZone string `json:"time_zone"`
 }

@@ -1,8 +1,13 @@
 package server_test
 
 import (
+	"encoding/json"
 	"net/http"
+	"strconv"
+	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestOrgSettings(t *testing.T) {
@@ -61,4 +66,59 @@ func TestOrgSettings(t *testing.T) {
 	if got := MustCount(t, store, `SELECT count(*) FROM org_course_settings`); got != 1 {
 		t.Errorf("after reset: got %d settings, want 1", got)
 	}
+}
+
+func TestOrgSettingsGet(t *testing.T) {
+	h, store, _ := MustLearningServer(t)
+	MustImportOrgCourse(t, store, "harbour", "harbour-induction", "")
+	admin := MustSessionCookie(t, store, "admin@riverside.example")
+	if rec := Do(t, h, "PUT", "/api/v1/org/settings/time-zone", `{"time_zone":"Pacific/Auckland"}`, admin); rec.Code != http.StatusOK {
+		t.Fatalf("set time zone: got %d %s", rec.Code, rec.Body)
+	}
+	if rec := Do(t, h, "PUT", "/api/v1/org/courses/boundaries-in-peer-work/certificate-period", `{"validity_months":0}`, admin); rec.Code != http.StatusOK {
+		t.Fatalf("set period: got %d %s", rec.Code, rec.Body)
+	}
+	rec := Do(t, h, "GET", "/api/v1/org/settings", "", admin)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("got %d %s, want 200", rec.Code, rec.Body)
+	}
+	var got struct {
+		TimeZone string `json:"time_zone"`
+		Courses  []struct {
+			Course         string `json:"course"`
+			Title          string `json:"title"`
+			DefaultMonths  *int   `json:"default_validity_months"`
+			ValidityMonths *int   `json:"validity_months"`
+		} `json:"courses"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.TimeZone != "Pacific/Auckland" {
+		t.Errorf("time zone: got %q, want Pacific/Auckland", got.TimeZone)
+	}
+	periods := map[string]string{}
+	for _, c := range got.Courses {
+		if c.Title == "" || c.DefaultMonths == nil {
+			t.Errorf("course %+v: want a title and the course's own period", c)
+		}
+		periods[c.Course] = "default"
+		if c.ValidityMonths != nil {
+			periods[c.Course] = strconv.Itoa(*c.ValidityMonths)
+		}
+	}
+	// The shipped courses, Boundaries never expiring; not Harbour's own course.
+	if diff := cmp.Diff(map[string]string{"boundaries-in-peer-work": "0", "storytelling-with-purpose": "default"}, periods); diff != "" {
+		t.Errorf("courses and their periods (-want +got):\n%s", diff)
+	}
+
+	harbour := MustSessionCookie(t, store, "admin@harbour.example")
+	rec = Do(t, h, "GET", "/api/v1/org/settings", "", harbour)
+	if rec.Code != http.StatusOK || strings.Contains(rec.Body.String(), "Pacific/Auckland") || !strings.Contains(rec.Body.String(), "harbour-induction") {
+		t.Errorf("Harbour's settings: got %d %s, want its own", rec.Code, rec.Body)
+	}
+	for _, email := range []string{"manager@riverside.example", "trainee1@riverside.example"} {
+		wantError(t, Do(t, h, "GET", "/api/v1/org/settings", "", MustSessionCookie(t, store, email)), http.StatusForbidden, "forbidden")
+	}
+	wantError(t, Do(t, h, "GET", "/api/v1/org/settings", ""), http.StatusUnauthorized, "unauthorized")
 }

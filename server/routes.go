@@ -79,6 +79,7 @@ func (s *Server) routes() *gin.Engine {
 	admin.GET("/invitations", s.handleOrgInvitationList)
 	admin.POST("/invitations", s.handleOrgInvitationCreate)
 	admin.POST("/certificates/:id/revoke", s.handleCertificateRevoke)
+	admin.GET("/settings", s.handleOrgSettingsGet)
 	admin.PUT("/settings/time-zone", s.handleOrgTimeZonePut)
 	admin.PUT("/courses/:slug/certificate-period", s.handleCertificatePeriodPut)
 	admin.GET("/api-tokens", s.handleAPITokenList)

@@ -1104,7 +1104,7 @@ test('run an organisation', async (page) => {
   assert.equal(download.status(), 200, `GET ${csvHref} answered ${download.status()}`);
   assert.match(download.headers()['content-type'] ?? '', /^text\/csv/);
   const lines = (await download.text()).trim().split(/\r?\n/);
-  assert.equal(lines[0], 'name,email,teams,course,course_title,status,due_at,completed_at,expires_at');
+  assert.equal(lines[0], 'name,email,teams,course,course_title,status,due_at,completed_at,expires_at,kind');
   assert.equal(lines.length - 1, statuses.length, 'the CSV has a row for each row of the filtered table');
   for (const line of lines.slice(1)) assert.ok(line.includes(',overdue,'), `only overdue rows in the CSV: ${line}`);
   assert.ok(lines.some((l) => l.startsWith(`${SOUTH_TEAM.trainee5},trainee5@riverside.example,`)), 'trainee5 is in the CSV');
@@ -1181,6 +1181,56 @@ test('run an organisation', async (page) => {
     assert.equal(res.status(), 404, "another team's person is not found for the manager");
   } finally {
     await mctx.close();
+  }
+});
+
+test('change the organisation settings', async (page) => {
+  await signIn(page, 'admin@riverside.example', DEMO_PASSWORD);
+  await signedInHome(page, 'Aroha Ngata');
+  await navTo(page, 'Organisation settings');
+  await heading(page, 'Organisation settings');
+  const zone = page.getByLabel('Time zone', { exact: true });
+  await zone.waitFor();
+  const before = await zone.inputValue();
+  await check(page, 'org-settings');
+  const other = before === 'Europe/London' ? 'Pacific/Auckland' : 'Europe/London';
+  try {
+    // The time zone, chosen and saved with the keyboard.
+    await zone.focus();
+    await zone.selectOption(other);
+    await tabToButton(page, 'Save time zone');
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: `Daily reminders now go out at 08:00 ${other} time.` }).waitFor();
+    await page.reload();
+    await heading(page, 'Organisation settings');
+    await zone.waitFor();
+    assert.equal(await zone.inputValue(), other, 'the saved time zone is shown after a reload');
+
+    // Boundaries' certificate period: a wrong number is named beside the field, then 18 months.
+    const panel = page.getByRole('form', { name: 'Boundaries in peer work' });
+    await panel.getByLabel('Expire after a number of months').check();
+    const months = panel.getByLabel('Number of months', { exact: true });
+    await months.fill('500');
+    await panel.getByRole('button', { name: /^Save/ }).click();
+    await panel.getByText('Enter a whole number of months from 1 to 120.').waitFor();
+    assert.equal(await months.getAttribute('aria-invalid'), 'true');
+    await check(page, 'org-settings-error');
+    await months.fill('18');
+    await panel.getByRole('button', { name: /^Save/ }).click();
+    await panel
+      .getByRole('status')
+      .filter({ hasText: 'New certificates for Boundaries in peer work last 18 months.' })
+      .waitFor();
+    await check(page, 'org-settings-saved');
+    const saved = await apiJSON(await page.request.get('/api/v1/org/settings'), [200], 'GET /org/settings');
+    assert.equal(saved.time_zone, other);
+    assert.equal(saved.courses.find((c) => c.course === 'boundaries-in-peer-work')?.validity_months, 18);
+  } finally {
+    // Later tests expect the demo's settings.
+    await page.request.put('/api/v1/org/settings/time-zone', { data: { time_zone: before } });
+    await page.request.put('/api/v1/org/courses/boundaries-in-peer-work/certificate-period', {
+      data: { validity_months: null },
+    });
   }
 });
 

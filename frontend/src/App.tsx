@@ -28,6 +28,7 @@ import { Assign } from './org/Assign';
 import { Audit } from './org/Audit';
 import { Teams, TeamPage } from './org/Teams';
 import { MyTraining, Training } from './org/Training';
+import { Settings } from './org/Settings';
 import { MyData } from './privacy/MyData';
 import { QuizPage } from './quiz/Quiz';
 import { Debrief } from './roleplay/Debrief';
@@ -131,6 +132,14 @@ export function AppRoutes() {
           element={
             <RequireAuth>
               <MyTraining />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="/org/settings"
+          element={
+            <RequireAuth role="org_admin">
+              <Settings />
             </RequireAuth>
           }
         />

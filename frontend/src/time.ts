@@ -12,6 +12,17 @@ export function formatDate(iso: string): string {
   return d ? dateFormat.format(d) : iso;
 }
 
+const dayFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone: 'UTC' });
+
+/**
+ * formatDay shows a calendar day the API sends as midnight UTC (such as the dates of external
+ * training) as that same day wherever the reader is.
+ */
+export function formatDay(iso: string): string {
+  const d = parse(iso);
+  return d ? dayFormat.format(d) : iso;
+}
+
 /** formatDateTime shows an RFC 3339 time as a date and time in the reader's locale. */
 export function formatDateTime(iso: string): string {
   const d = parse(iso);

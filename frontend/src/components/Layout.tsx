@@ -152,6 +152,11 @@ export function Layout({ children }: { children: ReactNode }) {
                   <NavLink to="/org/audit">Audit log</NavLink>
                 </li>
               ) : null}
+              {me.roles.includes('org_admin') ? (
+                <li>
+                  <NavLink to="/org/settings">Organisation settings</NavLink>
+                </li>
+              ) : null}
             </ul>
           </nav>
         ) : null}

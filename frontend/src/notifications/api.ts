@@ -6,6 +6,8 @@ export type ReminderKind =
   | 'assignment_due'
   | 'assignment_overdue'
   | 'required_certificate_expiring'
+  | 'training_expired'
+  | 'training_expiring'
   | 'staff_overdue'
   | 'roleplay_tomorrow'
   | 'certificate_expiring';

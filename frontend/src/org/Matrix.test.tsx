@@ -17,7 +17,9 @@ const overdueRow: MatrixRow = {
   name: 'Sam Okafor',
   email: 'sam@riverside.example',
   teams: ['North team'],
+  kind: 'course',
   course: 'holding-boundaries',
+  training_type_id: null,
   course_title: 'Holding boundaries',
   status: 'overdue',
   due_at: '2026-02-20T00:00:00Z',
@@ -48,6 +50,7 @@ function matrix(items: MatrixRow[], next = ''): Matrix {
         counts: { overdue: 1, completed: 1 },
       },
     ],
+    training_types: [],
     teams: [{ id: 't1', name: 'North team', total: 2, counts: { overdue: 1, completed: 1 } }],
   };
 }
@@ -188,5 +191,66 @@ describe('niceMax', () => {
     [1234, 1400],
   ])('rounds %i up to %i', (got, want) => {
     expect(niceMax(got)).toBe(want);
+  });
+});
+
+describe('Completion matrix with external training', () => {
+  const firstAid: MatrixRow = {
+    ...overdueRow,
+    kind: 'external',
+    course: '',
+    training_type_id: 'tt1',
+    course_title: 'First aid',
+    status: 'due_soon',
+    completed_at: '2025-03-20T00:00:00Z',
+    expires_at: '2026-03-20T00:00:00Z',
+    due_at: '2026-03-20T00:00:00Z',
+  };
+  const withTraining = (items: MatrixRow[]): Matrix => ({
+    ...matrix(items),
+    training_types: [{ id: 'tt1', name: 'First aid', total: 2, counts: { due_soon: 1, not_started: 1 } }],
+  });
+
+  it('shows external training beside courses, its own totals, and filters by it', async () => {
+    const calls = fakeApi({
+      ...base(),
+      'GET /org/training-types': json(200, {
+        items: [{ id: 'tt1', name: 'First aid', validity_months: 12, record_count: 1, created_at: '2026-01-01T00:00:00Z' }],
+        next_cursor: '',
+      }),
+      'GET /org/completion': json(200, withTraining([overdueRow, firstAid])),
+      'GET /org/completion?training_type=tt1': json(200, withTraining([firstAid])),
+    });
+    renderApp('/org/completion');
+    const user = userEvent.setup();
+    const table = await screen.findByRole('table', { name: 'Assigned training for each person' });
+    const cell = within(table).getByText('First aid').closest('tr') as HTMLElement;
+    expect(within(cell).getByText('External training')).toBeInTheDocument();
+    expect(within(cell).getByText('Due soon')).toBeInTheDocument();
+    // A day of external training is that day wherever the reader is.
+    const expires = cell.querySelector('td[data-label="Expires"] time');
+    expect(expires).toHaveAttribute('dateTime', '2026-03-20');
+    const day = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone: 'UTC' });
+    expect(expires).toHaveTextContent(day.format(new Date('2026-03-20T00:00:00Z')));
+    const totals = screen.getByRole('table', { name: 'By external training' });
+    expect(within(totals).getByRole('rowheader', { name: 'First aid' })).toBeInTheDocument();
+
+    const training = screen.getByLabelText('Training');
+    const group = await within(training).findByRole('group', { name: 'External training' });
+    expect(within(group).getByRole('option', { name: 'First aid' })).toBeInTheDocument();
+    await user.selectOptions(training, 'type:tt1');
+    await user.click(screen.getByRole('button', { name: 'Show' }));
+    await vi.waitFor(() => expect(calls.some((c) => c.path === '/org/completion?training_type=tt1')).toBe(true));
+    await vi.waitFor(() => expect(screen.queryByRole('rowheader', { name: /Sam Okafor/ })).not.toBeNull());
+    expect(screen.getByRole('link', { name: /Download CSV/ })).toHaveAttribute(
+      'href',
+      '/api/v1/org/completion.csv?training_type=tt1',
+    );
+    expect(screen.getByLabelText('Training')).toHaveValue('type:tt1');
+
+    // Choosing a course again drops the training type.
+    await user.selectOptions(screen.getByLabelText('Training'), 'holding-boundaries');
+    await user.click(screen.getByRole('button', { name: 'Show' }));
+    await vi.waitFor(() => expect(calls.some((c) => c.path === '/org/completion?course=holding-boundaries')).toBe(true));
   });
 });

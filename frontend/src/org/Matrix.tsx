@@ -14,13 +14,28 @@ import {
   type MatrixQuery,
   type TeamOption,
 } from './api-d3';
+import { trainingApi, type TrainingType } from './api';
 import { CompletionsChart, OverdueChart } from './charts';
 import { CountsTable, DateCell, STATUS_LABELS, StatusBadge } from './MatrixStatus';
 import './Matrix.css';
 
 type Load<T> = { state: 'loading' } | { state: 'ready'; data: T } | { state: 'error'; message: string };
 
-const FILTER_KEYS = ['team', 'course', 'status', 'sort', 'order'] as const;
+const FILTER_KEYS = ['team', 'course', 'training_type', 'status', 'sort', 'order'] as const;
+
+// The Training filter holds courses by slug and external training types as "type:<id>"; a slug
+// never holds a colon.
+const TYPE_PREFIX = 'type:';
+
+function trainingValue(q: MatrixQuery): string {
+  return q.training_type ? TYPE_PREFIX + q.training_type : (q.course ?? '');
+}
+
+function withTraining(q: MatrixQuery, value: string): MatrixQuery {
+  return value.startsWith(TYPE_PREFIX)
+    ? { ...q, course: undefined, training_type: value.slice(TYPE_PREFIX.length) }
+    : { ...q, course: value || undefined, training_type: undefined };
+}
 
 function queryOf(params: URLSearchParams): MatrixQuery {
   const q: MatrixQuery = {};
@@ -46,6 +61,7 @@ export function Matrix() {
   const [charts, setCharts] = useState<Load<Charts>>({ state: 'loading' });
   const [teams, setTeams] = useState<TeamOption[]>([]);
   const [courses, setCourses] = useState<CourseOption[]>([]);
+  const [trainingTypes, setTrainingTypes] = useState<TrainingType[]>([]);
   // The cursors of the pages before this one, so "Previous page" can go back without the server
   // having to page backwards.
   const [previous, setPrevious] = useState<string[]>([]);
@@ -91,6 +107,10 @@ export function Matrix() {
       .courses()
       .then(setCourses)
       .catch(() => setCourses([]));
+    trainingApi
+      .types()
+      .then((r) => setTrainingTypes(r.items))
+      .catch(() => setTrainingTypes([]));
   }, [allowed, fail]);
 
   if (!allowed) return <NoAccess />;
@@ -129,11 +149,20 @@ export function Matrix() {
 
   const filtered = FILTER_KEYS.some((k) => k !== 'sort' && k !== 'order' && query[k]);
   const courseOptions = [...courses];
+  const typeOptions = trainingTypes.map((t) => ({ id: t.id, name: t.name }));
   if (page.state === 'ready') {
     for (const c of page.data.courses) {
       if (!courseOptions.some((o) => o.slug === c.course)) courseOptions.push({ slug: c.course, title: c.title });
     }
+    for (const t of page.data.training_types) {
+      if (!typeOptions.some((o) => o.id === t.id)) typeOptions.push({ id: t.id, name: t.name });
+    }
   }
+  const chosenTraining = trainingValue(draft);
+  const knownTraining =
+    !chosenTraining ||
+    courseOptions.some((c) => c.slug === chosenTraining) ||
+    typeOptions.some((t) => TYPE_PREFIX + t.id === chosenTraining);
 
   return (
     <>
@@ -141,7 +170,9 @@ export function Matrix() {
       <p className="lead">
         {me?.roles.includes('org_admin')
           ? 'Where everyone in your organisation is with the training assigned to them.'
-          : 'Where the people in your teams are with the training assigned to them.'}
+          : 'Where the people in your teams are with the training assigned to them.'}{' '}
+        External training your organisation tracks, such as first aid, is listed for every trainee: due soon
+        means it expires within 30 days.
       </p>
 
       <form className="form filters matrix-filters" onSubmit={apply} aria-label="Filter and sort">
@@ -163,18 +194,31 @@ export function Matrix() {
           <label htmlFor="matrix-course">Training</label>
           <select
             id="matrix-course"
-            value={draft.course ?? ''}
-            onChange={(e) => setDraft({ ...draft, course: e.target.value })}
+            value={chosenTraining}
+            onChange={(e) => setDraft(withTraining(draft, e.target.value))}
           >
             <option value="">All training</option>
-            {courseOptions.map((c) => (
-              <option key={c.slug} value={c.slug}>
-                {c.title}
-              </option>
-            ))}
-            {draft.course && !courseOptions.some((c) => c.slug === draft.course) ? (
-              <option value={draft.course}>{draft.course}</option>
+            {courseOptions.length > 0 ? (
+              <optgroup label="Courses">
+                {courseOptions.map((c) => (
+                  <option key={c.slug} value={c.slug}>
+                    {c.title}
+                  </option>
+                ))}
+              </optgroup>
             ) : null}
+            {typeOptions.length > 0 ? (
+              <optgroup label="External training">
+                {typeOptions.map((t) => (
+                  <option key={t.id} value={TYPE_PREFIX + t.id}>
+                    {t.name}
+                  </option>
+                ))}
+              </optgroup>
+            ) : null}
+            {knownTraining ? null : (
+              <option value={chosenTraining}>{draft.course ?? 'The chosen external training'}</option>
+            )}
           </select>
         </div>
         <div className="field">
@@ -239,7 +283,11 @@ export function Matrix() {
           </div>
         ) : null}
         {page.state === 'ready' ? (
-          <MatrixResults data={page.data} filtered={filtered} narrowed={!!(query.team || query.course)} />
+          <MatrixResults
+            data={page.data}
+            filtered={filtered}
+            narrowed={!!(query.team || query.course || query.training_type)}
+          />
         ) : null}
         {page.state === 'ready' && (page.data.next_cursor || query.cursor) ? (
           <nav aria-label="Pages" className="matrix-pager">
@@ -261,22 +309,33 @@ export function Matrix() {
         ) : null}
       </section>
 
-      {page.state === 'ready' && page.data.courses.length > 0 ? (
+      {page.state === 'ready' && (page.data.courses.length > 0 || page.data.training_types.length > 0) ? (
         <section aria-labelledby="totals-heading" className="section">
           <h2 id="totals-heading">Totals</h2>
           <p className="hint">These count everything the team and training filters match, on every page.</p>
-          <CountsTable
-            caption="By training"
-            heading="Training"
-            rows={page.data.courses.map((c) => ({ key: c.course, name: c.title, total: c.total, counts: c.counts }))}
-          />
-          <ul className="link-list report-links">
-            {page.data.courses.map((c) => (
-              <li key={c.course}>
-                <Link to={`/org/report/${encodeURIComponent(c.course)}`}>Audit report for {c.title}</Link>
-              </li>
-            ))}
-          </ul>
+          {page.data.courses.length > 0 ? (
+            <>
+              <CountsTable
+                caption="By training"
+                heading="Training"
+                rows={page.data.courses.map((c) => ({ key: c.course, name: c.title, total: c.total, counts: c.counts }))}
+              />
+              <ul className="link-list report-links">
+                {page.data.courses.map((c) => (
+                  <li key={c.course}>
+                    <Link to={`/org/report/${encodeURIComponent(c.course)}`}>Audit report for {c.title}</Link>
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : null}
+          {page.data.training_types.length > 0 ? (
+            <CountsTable
+              caption="By external training"
+              heading="External training"
+              rows={page.data.training_types.map((t) => ({ key: t.id, name: t.name, total: t.total, counts: t.counts }))}
+            />
+          ) : null}
           {page.data.teams.length > 0 ? (
             <CountsTable
               caption="By team"
@@ -353,24 +412,27 @@ function MatrixResults({ data, filtered, narrowed }: { data: MatrixPage; filtere
           </thead>
           <tbody>
             {data.items.map((r) => (
-              <tr key={`${r.person_id}/${r.course}`}>
+              <tr key={`${r.person_id}/${r.kind}/${r.training_type_id ?? r.course}`}>
                 <th scope="row" data-label="Person">
                   <Link to={`/org/people/${encodeURIComponent(r.person_id)}/record`}>{r.name}</Link>
                   <span className="matrix-email break">{r.email}</span>
                 </th>
                 <td data-label="Teams">{r.teams.length ? r.teams.join(', ') : <span className="muted">None</span>}</td>
-                <td data-label="Training">{r.course_title}</td>
+                <td data-label="Training">
+                  {r.course_title}
+                  {r.kind === 'external' ? <span className="matrix-kind">External training</span> : null}
+                </td>
                 <td data-label="Status">
                   <StatusBadge status={r.status} />
                 </td>
                 <td data-label="Due">
-                  <DateCell at={r.due_at} />
+                  <DateCell at={r.due_at} day={r.kind === 'external'} />
                 </td>
                 <td data-label="Completed">
-                  <DateCell at={r.completed_at} />
+                  <DateCell at={r.completed_at} day={r.kind === 'external'} />
                 </td>
                 <td data-label="Expires">
-                  <DateCell at={r.expires_at} />
+                  <DateCell at={r.expires_at} day={r.kind === 'external'} />
                 </td>
               </tr>
             ))}

@@ -1,4 +1,4 @@
-import { formatDate } from '../time';
+import { formatDate, formatDay } from '../time';
 import { MATRIX_STATUSES, type MatrixStatus, type StatusCounts } from './api-d3';
 
 export const STATUS_LABELS: Record<MatrixStatus, string> = {
@@ -73,8 +73,11 @@ export function StatusBadge({ status }: { status: string }) {
   );
 }
 
-/** DateCell shows an optional date, or a dash that a screen reader reads as "none". */
-export function DateCell({ at }: { at: string | null | undefined }) {
+/**
+ * DateCell shows an optional date, or a dash that a screen reader reads as "none". day says the
+ * time is a calendar day sent as midnight UTC (external training's dates).
+ */
+export function DateCell({ at, day = false }: { at: string | null | undefined; day?: boolean }) {
   if (!at) {
     return (
       <>
@@ -83,7 +86,7 @@ export function DateCell({ at }: { at: string | null | undefined }) {
       </>
     );
   }
-  return <time dateTime={at}>{formatDate(at)}</time>;
+  return <time dateTime={day ? at.slice(0, 10) : at}>{day ? formatDay(at) : formatDate(at)}</time>;
 }
 
 /** CountsTable is a table of status counts, one row per thing counted (a course, a team). */

@@ -128,21 +128,22 @@ export function PersonRecord() {
               </thead>
               <tbody>
                 {r.assignments.map((a) => (
-                  <tr key={a.course}>
+                  <tr key={`${a.kind}/${a.training_type_id ?? a.course}`}>
                     <th scope="row" data-label="Training">
                       {a.course_title}
+                      {a.kind === 'external' ? <span className="matrix-kind">External training</span> : null}
                     </th>
                     <td data-label="Status">
                       <StatusBadge status={a.status} />
                     </td>
                     <td data-label="Due">
-                      <DateCell at={a.due_at} />
+                      <DateCell at={a.due_at} day={a.kind === 'external'} />
                     </td>
                     <td data-label="Completed">
-                      <DateCell at={a.completed_at} />
+                      <DateCell at={a.completed_at} day={a.kind === 'external'} />
                     </td>
                     <td data-label="Expires">
-                      <DateCell at={a.expires_at} />
+                      <DateCell at={a.expires_at} day={a.kind === 'external'} />
                     </td>
                   </tr>
                 ))}

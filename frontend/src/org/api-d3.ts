@@ -16,12 +16,18 @@ export const MATRIX_STATUSES: readonly MatrixStatus[] = [
 
 export type StatusCounts = Partial<Record<MatrixStatus, number>>;
 
+/**
+ * MatrixRow is one person and one assigned course, or one type of external training (first aid,
+ * ASIST…): then course is empty, course_title is the training's name and its dates are days.
+ */
 export interface MatrixRow {
   person_id: string;
   name: string;
   email: string;
   teams: string[];
+  kind: 'course' | 'external';
   course: string;
+  training_type_id: string | null;
   course_title: string;
   status: MatrixStatus;
   due_at: string | null;
@@ -32,6 +38,13 @@ export interface MatrixRow {
 export interface CourseTotal {
   course: string;
   title: string;
+  total: number;
+  counts: StatusCounts;
+}
+
+export interface TrainingTypeTotal {
+  id: string;
+  name: string;
   total: number;
   counts: StatusCounts;
 }
@@ -48,6 +61,7 @@ export interface Matrix {
   next_cursor: string;
   total: number;
   courses: CourseTotal[];
+  training_types: TrainingTypeTotal[];
   teams: TeamTotal[];
 }
 
@@ -56,6 +70,8 @@ export type MatrixSort = 'name' | 'status' | 'due';
 export interface MatrixQuery {
   team?: string;
   course?: string;
+  /** A type of external training, by id; never together with course. */
+  training_type?: string;
   status?: string;
   sort?: string;
   order?: string;
@@ -160,7 +176,7 @@ const seg = encodeURIComponent;
 /** matrixQuery is the query string of the matrix and of its CSV export, in one fixed order. */
 export function matrixQuery(q: MatrixQuery): string {
   const p = new URLSearchParams();
-  for (const k of ['team', 'course', 'status', 'sort', 'order', 'cursor'] as const) {
+  for (const k of ['team', 'course', 'training_type', 'status', 'sort', 'order', 'cursor'] as const) {
     const v = q[k];
     if (v) p.set(k, v);
   }

@@ -237,3 +237,30 @@ export const trainingApi = {
   evidenceUrl: (id: string, own = false) =>
     `${API_BASE}/${own ? 'me' : 'org'}/training-records/${seg(id)}/evidence`,
 };
+
+// ---------------------------------------------------------------- organisation settings
+
+/** CertificatePeriod is how long a course's certificates last in this organisation. */
+export interface CertificatePeriod {
+  course: string;
+  title: string;
+  /** The course's own period in months; 0 never expires. */
+  default_validity_months: number;
+  /** The organisation's own period in months (0 never expires), or null for the course's. */
+  validity_months: number | null;
+}
+
+export interface OrgSettings {
+  /** An IANA time zone, like Pacific/Auckland: daily reminders go out at 08:00 there. */
+  time_zone: string;
+  courses: CertificatePeriod[];
+}
+
+export const settingsApi = {
+  get: () => request<OrgSettings>('GET', '/org/settings'),
+  setTimeZone: (time_zone: string) => request<{ time_zone: string }>('PUT', '/org/settings/time-zone', { time_zone }),
+  setCertificatePeriod: (course: string, validity_months: number | null) =>
+    request<{ validity_months: number | null }>('PUT', `/org/courses/${seg(course)}/certificate-period`, {
+      validity_months,
+    }),
+};
