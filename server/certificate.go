@@ -47,10 +47,15 @@ func (s *Server) verifyURL(c *courses.Certificate) string {
 }
 
 func (s *Server) handleMyCertificates(c *gin.Context) {
-	certs, err := s.store.FindMyCertificates(c.Request.Context(), principal(c))
-	if err != nil {
-		s.writeError(c, err)
-		return
+	p := principal(c)
+	certs := []courses.Certificate{}
+	// A platform operator belongs to no organisation, so holds no certificates.
+	if p.Organisation != nil {
+		var err error
+		if certs, err = s.store.FindMyCertificates(c.Request.Context(), p); err != nil {
+			s.writeError(c, err)
+			return
+		}
 	}
 	out := make([]certificateView, len(certs))
 	for i := range certs {
@@ -59,11 +64,33 @@ func (s *Server) handleMyCertificates(c *gin.Context) {
 	c.JSON(http.StatusOK, listResponse[certificateView]{Items: out})
 }
 
+// findCertificate finds a certificate the caller may see: their own, or, for an org admin, any of
+// the organisation's; a manager sees only their own teams' people's, as everywhere else.
+// Anyone else is told it does not exist.
+func (s *Server) findCertificate(c *gin.Context, id string) (*courses.Certificate, error) {
+	p := principal(c)
+	notFound := courses.Errorf(courses.NotFound, "There is no certificate %s.", id)
+	if p.Organisation == nil {
+		return nil, notFound
+	}
+	cert, err := s.store.FindCertificate(c.Request.Context(), p, id)
+	if err != nil || cert.PersonID == p.Person.ID || p.Person.HasRole(courses.RoleOrgAdmin) {
+		return cert, err
+	}
+	if _, err := s.store.FindOrgPerson(c.Request.Context(), p, cert.PersonID); err != nil {
+		if courses.ErrorCode(err) == courses.NotFound {
+			return nil, notFound
+		}
+		return nil, err
+	}
+	return cert, nil
+}
+
 // handleCertificateGet answers /certificates/{id} with the certificate, and /certificates/{id}.pdf
 // with its PDF.
 func (s *Server) handleCertificateGet(c *gin.Context) {
 	id, pdf := strings.CutSuffix(c.Param("id"), ".pdf")
-	cert, err := s.store.FindCertificate(c.Request.Context(), principal(c), id)
+	cert, err := s.findCertificate(c, id)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -87,7 +114,7 @@ func (s *Server) handleCertificateGet(c *gin.Context) {
 
 // handleCertificateCredential answers with the signed credential, a JWT.
 func (s *Server) handleCertificateCredential(c *gin.Context) {
-	cert, err := s.store.FindCertificate(c.Request.Context(), principal(c), c.Param("id"))
+	cert, err := s.findCertificate(c, c.Param("id"))
 	if err != nil {
 		s.writeError(c, err)
 		return

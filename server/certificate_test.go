@@ -230,18 +230,31 @@ func TestCertificatesHTTP(t *testing.T) {
 		}
 	})
 
-	// Who may see a certificate, its PDF and its credential.
+	// Who may see a certificate, its PDF and its credential. The demo manager leads Sam's team; a
+	// manager of another team sees Sam's certificate no more than Sam's record.
+	admin := MustSessionCookie(t, store, "admin@riverside.example")
+	team := mustCreated(t, Do(t, h, http.MethodPost, "/api/v1/org/teams", `{"name":"Sam's team"}`, admin))
+	for email, body := range map[string]string{"manager@riverside.example": `{"manager":true}`, "trainee1@riverside.example": `{"manager":false}`} {
+		if rec := Do(t, h, http.MethodPut, "/api/v1/org/teams/"+team+"/members/"+MustPersonID(t, store, email), body, admin); rec.Code != http.StatusOK {
+			t.Fatalf("add %s to the team: got %d %s, want 200", email, rec.Code, rec.Body)
+		}
+	}
+	if _, err := store.DB().Exec(`INSERT INTO people (org_id, email, name, password_hash, roles)
+		SELECT id, 'manager2@riverside.example', 'Other Manager', 'x', '{manager}' FROM organisations WHERE slug = 'riverside'`); err != nil {
+		t.Fatal(err)
+	}
 	base := "/api/v1/certificates/" + cert.ID
 	allowed := map[string]reqOpt{
 		"Holder":   sam,
-		"OrgAdmin": MustSessionCookie(t, store, "admin@riverside.example"),
+		"OrgAdmin": admin,
 		"Manager":  MustSessionCookie(t, store, "manager@riverside.example"),
 	}
 	refused := map[string]reqOpt{
-		"ErrFellowTrainee": MustSessionCookie(t, store, "trainee2@riverside.example"),
-		"ErrTrainer":       MustSessionCookie(t, store, "trainer@riverside.example"),
-		"ErrOtherOrgAdmin": MustSessionCookie(t, store, "admin@harbour.example"),
-		"ErrOtherOrg":      MustSessionCookie(t, store, "trainee1@harbour.example"),
+		"ErrFellowTrainee":        MustSessionCookie(t, store, "trainee2@riverside.example"),
+		"ErrTrainer":              MustSessionCookie(t, store, "trainer@riverside.example"),
+		"ErrManagerOfAnotherTeam": MustSessionCookie(t, store, "manager2@riverside.example"),
+		"ErrOtherOrgAdmin":        MustSessionCookie(t, store, "admin@harbour.example"),
+		"ErrOtherOrg":             MustSessionCookie(t, store, "trainee1@harbour.example"),
 	}
 	for name, who := range allowed {
 		t.Run("Get"+name, func(t *testing.T) {

@@ -92,7 +92,8 @@ func (s *Server) handleMyTrainingRecordList(c *gin.Context) {
 // error envelope and returns false; the fields themselves are checked by the store.
 func (s *Server) readTrainingRecord(c *gin.Context) (courses.TrainingRecordInput, bool) {
 	var in courses.TrainingRecordInput
-	tooBig := courses.FieldError("evidence", "The file is larger than 5 MB. Try a smaller scan or photo.")
+	const tooBigMessage = "The file is larger than 5 MB. Try a smaller scan or photo."
+	tooBig := courses.FieldError("evidence", tooBigMessage)
 	// Small parts stay in memory; a large file goes to a temporary file that RemoveAll deletes.
 	err := c.Request.ParseMultipartForm(1 << 20)
 	if c.Request.MultipartForm != nil {
@@ -101,7 +102,9 @@ func (s *Server) readTrainingRecord(c *gin.Context) (courses.TrainingRecordInput
 	var maxBytes *http.MaxBytesError
 	switch {
 	case errors.As(err, &maxBytes):
-		s.writeError(c, tooBig)
+		// A body sent without its length ran past the request limit: 413, as when the length
+		// said so up front and limitBody refused it.
+		s.writeError(c, &courses.Error{Code: codeTooLarge, Message: tooBigMessage, Fields: tooBig.Fields})
 		return in, false
 	case errors.Is(err, http.ErrNotMultipart), errors.Is(err, http.ErrMissingBoundary):
 		s.writeError(c, courses.Errorf(courses.Invalid, "Send the record as a multipart/form-data form."))
