@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -93,7 +94,7 @@ func (c *Config) defaults() {
 	setD(&c.PollEvery, 10*time.Second)
 	setD(&c.IdleUnload, time.Minute)
 	setD(&c.LeaseTTL, 10*time.Second)
-	setD(&c.ForwardWait, 3*time.Second)
+	setD(&c.ForwardWait, 10*time.Second)
 }
 
 // Hub holds this server's live rooms and their connections.
@@ -150,6 +151,9 @@ func (h *Hub) receive() {
 	defer h.wg.Done()
 	ch := h.pubsub.Channel(redis.WithChannelSize(4096))
 	mine := h.instanceChannel(h.cfg.Instance)
+	// wire's first field is From: a message this instance sent starts with this.
+	name, _ := json.Marshal(h.cfg.Instance)
+	self := `{"from":` + string(name) + `,`
 	for {
 		select {
 		case <-h.ctx.Done():
@@ -157,6 +161,9 @@ func (h *Hub) receive() {
 		case msg, ok := <-ch:
 			if !ok {
 				return
+			}
+			if strings.HasPrefix(msg.Payload, self) {
+				continue // this instance's own command, back from Redis
 			}
 			var w wire
 			if err := json.Unmarshal([]byte(msg.Payload), &w); err != nil || w.From == h.cfg.Instance {

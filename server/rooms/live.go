@@ -47,7 +47,7 @@ type live struct {
 	owned    atomic.Bool  // this instance owns the room
 	gen      atomic.Int64 // bumped at each reload: queued log writes of an older one are dropped
 	failed   atomic.Int64 // the gen whose log write failed, after which the room must reload
-	unlogged atomic.Int64 // chats sent out that the log does not have yet
+	unlogged atomic.Int64 // events sent out whose commands the log does not have yet
 	waits    atomic.Int64 // len(waiting)
 
 	// Owned by the room goroutine.
@@ -64,6 +64,8 @@ type live struct {
 	// early holds commands published ahead of one that has not arrived yet.
 	early      map[int64]wire
 	catchingUp bool
+	polled     int64 // the last command number the log had at the last poll
+	closing    bool // the server is shutting down
 	// waiting holds intents forwarded to the owner, by reference, until it answers.
 	waiting map[uint64]*waitingIntent
 }
@@ -215,11 +217,15 @@ func (l *live) drain() {
 			l.omu.Unlock()
 			return
 		}
+		// f stays first in line until it is in the inbox, so nothing offered meanwhile
+		// overtakes it.
 		f := l.overflow[0]
-		l.overflow = l.overflow[1:]
 		l.omu.Unlock()
 		select {
 		case l.inbox <- f:
+			l.omu.Lock()
+			l.overflow = l.overflow[1:]
+			l.omu.Unlock()
 		case <-l.done:
 			l.omu.Lock()
 			l.overflow, l.draining = nil, false
@@ -426,17 +432,22 @@ func (l *live) missed(id ParticipantID, lastSeq int64) ([][]byte, bool) {
 	return msgs, true
 }
 
-// catchUp applies the commands the log has after the last one applied here: those a lost
-// pub/sub message did not bring. Their chat words are not in the log unless a transcript is kept.
-func (l *live) catchUp() error {
+// catchUp applies the commands the log has after the last one applied here, up to number upTo
+// (below zero: all): those a lost pub/sub message did not bring. Their chat words are not in the log
+// unless a transcript is kept. It returns the last number the log has.
+func (l *live) catchUp(upTo int64) (int64, error) {
 	ctx, cancel := l.ctx()
 	defer cancel()
 	cmds, err := l.hub.cfg.Store.RoleplayCommands(ctx, l.org, l.id, l.applied)
 	if err != nil {
-		return err
+		return 0, err
+	}
+	last := l.applied
+	if len(cmds) > 0 {
+		last = cmds[len(cmds)-1].N
 	}
 	for _, c := range cmds {
-		if c.N != l.applied+1 {
+		if c.N != l.applied+1 || upTo >= 0 && c.N > upTo {
 			break
 		}
 		if w, ok := l.early[c.N]; ok {
@@ -447,7 +458,7 @@ func (l *live) catchUp() error {
 		l.applyCommand(c, nil, true)
 	}
 	l.drainEarly()
-	return nil
+	return last, nil
 }
 
 // poll runs every PollEvery while people are connected here.
@@ -456,9 +467,13 @@ func (l *live) poll() {
 		l.tickIfDue()
 		return
 	}
-	if err := l.catchUp(); err != nil {
+	// The log may have a command whose pub/sub copy, with its words, is still on its way: a
+	// poll applies only what the log already had at the poll before.
+	last, err := l.catchUp(l.polled)
+	if err != nil {
 		l.hub.log.Warn("roleplay poll", "session", l.id, "error", err)
 	}
+	l.polled = last
 	l.checkOwner()
 }
 
@@ -528,7 +543,7 @@ func (l *live) takeOver(reload bool) {
 }
 
 func (l *live) resync() error {
-	b, _ := json.Marshal(resyncData{Skip: maxUnlogged + 1})
+	b, _ := json.Marshal(resyncData{Skip: resyncSkip})
 	_, _, err := l.commit(courses.RoleplayCommand{Kind: courses.CommandResync, Intent: b}, nil, b, false, "", 0)
 	return err
 }
@@ -581,8 +596,8 @@ func (l *live) logFailed(gen int64, err error) {
 var errUnavailable = &Error{Code: "unavailable", Message: "The session could not be updated just now. Please try again."}
 
 // commit, on the owner, numbers a command, logs it, applies it here and publishes it. An async
-// command (a chat) goes out before the log has it, the log following within moments (see
-// maxUnlogged); anything else goes out once logged. stored is what the log keeps of the intent.
+// command (a chat, a join, a leave) goes out before the log has it, the log following within
+// moments (see maxUnlogged); anything else goes out once logged. stored is what the log keeps of the intent.
 // origin and ref name the intent on the instance that forwarded it. It returns the events, the
 // error applying the command gave (the same on every instance), and an error when the command
 // could not be committed.
@@ -600,8 +615,13 @@ func (l *live) commit(c courses.RoleplayCommand, in *Intent, stored json.RawMess
 	keep := c
 	keep.Intent = stored
 	it := logItem{l: l, gen: l.gen.Load(), cmd: keep}
+	var outs []Out
+	var applyErr error
 	if async && l.unlogged.Load() < maxUnlogged {
-		l.unlogged.Add(1)
+		// Applied first, so the events it sent out are counted until the log has it.
+		outs, applyErr = l.applyCommand(c, in, true)
+		it.events = int64(len(outs))
+		l.unlogged.Add(it.events)
 		l.hub.logQueue <- it
 	} else {
 		it.done = make(chan error, 1)
@@ -612,8 +632,8 @@ func (l *live) commit(c courses.RoleplayCommand, in *Intent, stored json.RawMess
 			}
 			return nil, nil, err
 		}
+		outs, applyErr = l.applyCommand(c, in, true)
 	}
-	outs, applyErr := l.applyCommand(c, in, true)
 	l.hub.send(l.hub.channel(l.id), wire{From: l.me(), Session: l.id, Epoch: l.epoch, Command: &c, Origin: origin, Ref: ref})
 	l.armTimer()
 	return outs, applyErr, nil
@@ -622,7 +642,9 @@ func (l *live) commit(c courses.RoleplayCommand, in *Intent, stored json.RawMess
 // exec commits a participant's command as the owner and records what it leaves behind.
 func (l *live) exec(kind, person string, raw json.RawMessage, decoded *Intent, origin string, ref uint64) (applyErr, err error) {
 	pid := ParticipantID(person)
-	stored, async := raw, false
+	// Presence and chat are not facts anyone is told were stored: they need not wait for the log.
+	// Leaving for a shutdown waits, so that the instance taking over finds the leaves logged.
+	stored, async := raw, !l.closing && (kind == courses.CommandJoin || kind == courses.CommandLeave)
 	if kind == courses.CommandIntent && decoded == nil {
 		in, err := DecodeIntent(raw)
 		if err != nil {
@@ -775,7 +797,7 @@ func (l *live) scheduleCatchUp() {
 			if len(l.early) == 0 {
 				return
 			}
-			if err := l.catchUp(); err != nil {
+			if _, err := l.catchUp(-1); err != nil {
 				l.hub.log.Warn("roleplay catch up", "session", l.id, "error", err)
 			}
 			if len(l.early) > 0 {
@@ -1064,6 +1086,7 @@ func (l *live) intent(c *conn, in Intent, raw []byte) {
 // goingAway closes every connection here for a server shutdown; the leaves are logged first so
 // the room shows them gone until they come back through another instance, which then owns it.
 func (l *live) goingAway() {
+	l.closing = true
 	for c := range l.conns {
 		l.unregister(c)
 		c.kill(closeGoingAway, "The server is restarting; reconnect to carry on.")

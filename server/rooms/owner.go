@@ -17,9 +17,13 @@ import (
 // its tenure with a resync command, which moves the event seq past anything the last owner sent
 // out without logging, and which tells the other instances to reload the room from the log.
 
-// maxUnlogged bounds the chat commands a room may have sent out before the log has them; a room
-// past it waits for the log. A resync skips one more seq than this, so seqs only ever increase.
-const maxUnlogged = 64
+// maxUnlogged bounds the events a room may have sent out before the log has their commands; a
+// room past it waits for the log. A resync skips more seqs than that plus the events of one
+// command, so seqs only ever increase.
+const (
+	maxUnlogged = 64
+	resyncSkip  = 2 * maxUnlogged
+)
 
 // resyncData is the intent of a resync command.
 type resyncData struct {
@@ -220,6 +224,8 @@ type logItem struct {
 	gen  int64
 	cmd  courses.RoleplayCommand
 	done chan error
+	// events is how many events an async command sent out before it was logged.
+	events int64
 }
 
 // errStale answers a command whose room was reloaded before the command was logged.
@@ -295,6 +301,6 @@ func finish(it logItem, err error) {
 		it.done <- err
 	} else if it.gen == it.l.gen.Load() {
 		// A reload zeroes the count of the tenure it starts.
-		it.l.unlogged.Add(-1)
+		it.l.unlogged.Add(-it.events)
 	}
 }
