@@ -65,7 +65,7 @@ type live struct {
 	early      map[int64]wire
 	catchingUp bool
 	polled     int64 // the last command number the log had at the last poll
-	closing    bool // the server is shutting down
+	closing    bool  // the server is shutting down
 	// waiting holds intents forwarded to the owner, by reference, until it answers.
 	waiting map[uint64]*waitingIntent
 }
