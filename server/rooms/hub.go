@@ -111,8 +111,8 @@ type Hub struct {
 
 	pubsub *redis.PubSub
 
-	// outbox feeds the publisher, which closes published when it has sent everything.
-	outbox    chan outgoing
+	// outbox feeds the publishers; published is closed when they have sent everything.
+	outbox    [publishers]chan outgoing
 	published chan struct{}
 	// logQueue feeds the log writer, which closes logged when it has written everything.
 	logQueue chan logItem
@@ -128,12 +128,18 @@ func NewHub(cfg Config) *Hub {
 	cfg.defaults()
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &Hub{cfg: cfg, log: cfg.Logger, ctx: ctx, cancel: cancel, rooms: make(map[string]*live),
-		outbox: make(chan outgoing, 4096), published: make(chan struct{}),
-		logQueue: make(chan logItem, 4096), logged: make(chan struct{})}
+		published: make(chan struct{}),
+		logQueue:  make(chan logItem, 4096), logged: make(chan struct{})}
 	go h.logWriter()
 	if cfg.Redis != nil {
 		h.pubsub = cfg.Redis.Subscribe(ctx, h.instanceChannel(cfg.Instance))
-		go h.publisher()
+		var pubs sync.WaitGroup
+		for i := range h.outbox {
+			h.outbox[i] = make(chan outgoing, 1024)
+			pubs.Add(1)
+			go h.publisher(h.outbox[i], &pubs)
+		}
+		go func() { pubs.Wait(); close(h.published) }()
 		h.wg.Add(2)
 		go h.receive()
 		go h.renew()
@@ -390,7 +396,9 @@ func (h *Hub) Close(ctx context.Context) {
 	close(h.logQueue)
 	<-h.logged
 	if h.cfg.Redis != nil {
-		close(h.outbox)
+		for _, o := range h.outbox {
+			close(o)
+		}
 		select {
 		case <-h.published:
 		case <-ctx.Done():

@@ -66,6 +66,10 @@ type live struct {
 	catchingUp bool
 	polled     int64 // the last command number the log had at the last poll
 	closing    bool  // the server is shutting down
+	// followers are the instances that told the owner they hold the room, and when they last
+	// did; followedAt is when this instance last told the owner.
+	followers  map[string]time.Time
+	followedAt time.Time
 	// waiting holds intents forwarded to the owner, by reference, until it answers.
 	waiting map[uint64]*waitingIntent
 }
@@ -498,7 +502,35 @@ func (l *live) settle() {
 	l.owner = owner
 	if owner == l.me() {
 		l.takeOver(false)
+		return
 	}
+	l.follow()
+}
+
+// follow tells the owner that this instance holds the room, so that it publishes the room's
+// commands; an owner with no followers keeps them to itself.
+func (l *live) follow() {
+	if l.owned.Load() || l.owner == "" {
+		return
+	}
+	l.followedAt = time.Now()
+	l.hub.send(l.hub.instanceChannel(l.owner), wire{From: l.me(), Session: l.id, Follow: true})
+}
+
+// followed reports whether any instance follows the room, forgetting those long silent.
+func (l *live) followed() bool {
+	for inst, at := range l.followers {
+		if time.Since(at) > 3*l.hub.cfg.PollEvery {
+			delete(l.followers, inst)
+		}
+	}
+	return len(l.followers) > 0
+}
+
+// stale reports whether this follower may have missed commands: it has not told the owner it
+// follows for longer than the owner remembers it.
+func (l *live) stale() bool {
+	return !l.owned.Load() && time.Since(l.followedAt) > 2*l.hub.cfg.PollEvery
 }
 
 // checkOwner looks the owner up again and takes over when there is none.
@@ -518,6 +550,7 @@ func (l *live) checkOwner() {
 		return
 	}
 	l.owner = owner
+	l.follow()
 }
 
 // takeOver begins this instance's tenure as the owner. A room it followed is reloaded from the
@@ -634,7 +667,10 @@ func (l *live) commit(c courses.RoleplayCommand, in *Intent, stored json.RawMess
 		}
 		outs, applyErr = l.applyCommand(c, in, true)
 	}
-	l.hub.send(l.hub.channel(l.id), wire{From: l.me(), Session: l.id, Epoch: l.epoch, Command: &c, Origin: origin, Ref: ref})
+	if c.Kind == courses.CommandResync || l.followed() {
+		// A resync goes out always: it is how every instance learns of a new owner.
+		l.hub.send(l.hub.channel(l.id), wire{From: l.me(), Session: l.id, Epoch: l.epoch, Command: &c, Origin: origin, Ref: ref})
+	}
 	l.armTimer()
 	return outs, applyErr, nil
 }
@@ -687,6 +723,17 @@ func (l *live) exec(kind, person string, raw json.RawMessage, decoded *Intent, o
 // fromPeer handles what another instance sent this one: an intent forwarded to the owner, or
 // the owner's refusal of an intent this instance forwarded.
 func (l *live) fromPeer(w wire) {
+	if w.Follow || w.Forward != nil {
+		if l.owned.Load() {
+			if l.followers == nil {
+				l.followers = make(map[string]time.Time)
+			}
+			l.followers[w.From] = time.Now()
+		}
+		if w.Follow {
+			return
+		}
+	}
 	if w.Forward == nil {
 		wi := l.waiting[w.Ref]
 		if wi == nil {
@@ -735,7 +782,10 @@ func (l *live) fromOwner(w wire) {
 			return
 		}
 	}
-	l.owner = w.From
+	if l.owner != w.From {
+		l.owner = w.From
+		l.follow()
+	}
 	l.accept(w)
 }
 
@@ -1032,6 +1082,13 @@ func wordless(c courses.RoleplayCommand) bool {
 // register adds a connection after its hello: it gets what it missed, then it joins.
 func (l *live) register(c *conn, hello *HelloData) {
 	l.tickIfDue()
+	if l.stale() {
+		// Nobody here needed the room for a while, so the owner stopped sending its commands.
+		if _, err := l.catchUp(-1); err != nil {
+			l.hub.log.Warn("roleplay catch up", "session", l.id, "error", err)
+		}
+		l.follow()
+	}
 	if msgs, ok := l.missed(c.pid, hello.LastSeq); ok {
 		for _, m := range msgs {
 			c.enqueue(m)

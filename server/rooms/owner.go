@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -46,6 +47,8 @@ type wire struct {
 	Ref     uint64     `json:"ref,omitempty"`
 	Forward *forwarded `json:"forward,omitempty"`
 	Error   *Error     `json:"error,omitempty"`
+	// Follow tells the owner that the sender has the room loaded and wants its commands.
+	Follow bool `json:"follow,omitempty"`
 }
 
 // forwarded is a command an instance asks the owner to commit.
@@ -169,8 +172,12 @@ type outgoing struct {
 	payload []byte
 }
 
-// send queues a message for Redis. One goroutine publishes them in order, many to a round trip,
-// so a room never waits for Redis and each channel's messages arrive in the order sent.
+// publishers is how many goroutines publish to Redis, each for its share of the rooms: a slow
+// round trip holds up only its share.
+const publishers = 4
+
+// send queues a message for Redis. The publishers send them many to a round trip, so a room
+// never waits for Redis; each room's messages go through one publisher, in the order sent.
 func (h *Hub) send(channel string, w wire) {
 	if h.cfg.Redis == nil {
 		return
@@ -181,20 +188,20 @@ func (h *Hub) send(channel string, w wire) {
 		return
 	}
 	select {
-	case h.outbox <- outgoing{channel, b}:
+	case h.outbox[slotOf(w.Session)%publishers] <- outgoing{channel, b}:
 	case <-h.published:
 	}
 }
 
-func (h *Hub) publisher() {
-	defer close(h.published)
+func (h *Hub) publisher(in chan outgoing, done *sync.WaitGroup) {
+	defer done.Done()
 	batch := make([]outgoing, 0, 256)
-	for first := range h.outbox {
+	for first := range in {
 		batch = append(batch[:0], first)
 	more:
 		for len(batch) < cap(batch) {
 			select {
-			case o, ok := <-h.outbox:
+			case o, ok := <-in:
 				if !ok {
 					break more
 				}
