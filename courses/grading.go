@@ -94,8 +94,15 @@ func Credit(q *Question, picked []string) float64 {
 		if len(q.Answer) == 0 {
 			return 0
 		}
+		// An option picked twice counts once, so the credit stays within 0 to 1 even for answers
+		// that never went through CheckAnswers.
 		right, wrong := 0, 0
+		seen := make(map[string]bool, len(picked))
 		for _, id := range picked {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
 			if slices.Contains(q.Answer, id) {
 				right++
 			} else {

@@ -1,12 +1,19 @@
 package courses_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"math"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"peerpath/courses"
+	"peerpath/courses/content"
 )
 
 func opts(ids ...string) []courses.Option {
@@ -42,6 +49,7 @@ func TestCredit(t *testing.T) {
 		{"MultipleEverything", multiple, []string{"a", "b", "c", "d"}, 0},
 		{"MultipleOnlyWrong", multiple, []string{"b", "d"}, 0},
 		{"MultipleUnanswered", multiple, nil, 0},
+		{"MultiplePickedTwiceCountsOnce", multiple, []string{"a", "a", "a", "c"}, 1},
 		{"OrderingRight", ordering, []string{"a", "b", "c", "d"}, 1},
 		{"OrderingLastTwoSwapped", ordering, []string{"a", "b", "d", "c"}, 1.0 / 3},
 		{"OrderingShiftedKeepsPairs", ordering, []string{"d", "a", "b", "c"}, 2.0 / 3},
@@ -121,3 +129,146 @@ func TestCheckAnswers(t *testing.T) {
 }
 
 var cmpSorted = cmp.Options{cmpopts.SortSlices(func(a, b string) bool { return a < b }), cmpopts.EquateEmpty()}
+
+// FuzzGradeAnswers sends arbitrary submission bodies at the shipped quizzes, read the way the
+// submit handler reads them, and checks what a trainee relies on: bad answers are refused naming
+// the question, a score stays within 0–100 and agrees with the review, the same answers grade the
+// same every time and after their round trip through the database, and a right answer never
+// costs marks.
+func FuzzGradeAnswers(f *testing.F) {
+	var quizzes []*courses.Quiz
+	for _, c := range MustLoad(f, content.Shipped) {
+		for i := range c.Quizzes {
+			quizzes = append(quizzes, &c.Quizzes[i])
+		}
+	}
+	f.Add([]byte(`{"answers":{"q1":["c"],"q2":["a","b"],"q3":["false"],"q6":["b","d","a","c"]}}`), uint8(0))
+	f.Fuzz(func(t *testing.T, body []byte, pick uint8) {
+		quiz := quizzes[int(pick)%len(quizzes)]
+		answers, err := decodeSubmission(body)
+		if err != nil {
+			checkDecodeError(t, body, err)
+			return
+		}
+		fields := courses.CheckAnswers(quiz, answers)
+		for k, m := range fields {
+			qid, ok := strings.CutPrefix(k, "answers.")
+			if _, sent := answers[qid]; !ok || !sent || m == "" {
+				t.Fatalf("got field %q with message %q; want answers.<a question that was sent> with a message", k, m)
+			}
+		}
+		if diff := cmp.Diff(fields, courses.CheckAnswers(quiz, answers)); diff != "" {
+			t.Fatalf("the same answers checked differently (-first +second):\n%s", diff)
+		}
+		// The store never grades answers it refused, but grading must keep its promises anyway.
+		checkGrade(t, quiz, answers)
+		if len(fields) > 0 {
+			return
+		}
+		// The store saves the answers as JSON and grades what it reads back.
+		b, err := json.Marshal(answers)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var saved courses.Answers
+		if err := json.Unmarshal(b, &saved); err != nil {
+			t.Fatalf("saved answers %s do not read back: %v", b, err)
+		}
+		if diff := cmp.Diff(courses.GradeQuiz(quiz, answers), courses.GradeQuiz(quiz, saved)); diff != "" {
+			t.Fatalf("saved answers grade differently (-sent +saved):\n%s", diff)
+		}
+		// Putting right one question at a time never lowers the score, and ends at full marks.
+		fixed := courses.Answers{}
+		for k, v := range saved {
+			fixed[k] = v
+		}
+		prev := courses.GradeQuiz(quiz, fixed).Score
+		for i, q := range quiz.Questions {
+			fixed[q.ID] = q.Answer
+			g := courses.GradeQuiz(quiz, fixed)
+			if g.Score < prev || !g.Review[i].Correct {
+				t.Fatalf("answering %s right: got score %v (correct %v), want at least %v (correct)", q.ID, g.Score, g.Review[i].Correct, prev)
+			}
+			prev = g.Score
+		}
+		if prev != 100 {
+			t.Fatalf("every answer right: got %v, want 100", prev)
+		}
+	})
+}
+
+// decodeSubmission reads a submit body as the handler does: no body means no new answers, and
+// otherwise Gin's JSON binding, which is encoding/json reading the first value, ignoring unknown
+// keys.
+func decodeSubmission(body []byte) (courses.Answers, error) {
+	var req struct {
+		Answers courses.Answers `json:"answers"`
+	}
+	if len(body) == 0 {
+		return nil, nil
+	}
+	err := json.NewDecoder(bytes.NewReader(body)).Decode(&req)
+	return req.Answers, err
+}
+
+// checkDecodeError fails unless err is one the handler can explain: the questions whose answers
+// are not lists of option ids, "answers" when it is not an object, or a body that is not JSON or
+// not an object at all.
+func checkDecodeError(tb testing.TB, body []byte, err error) {
+	tb.Helper()
+	var (
+		domain *courses.Error
+		typ    *json.UnmarshalTypeError
+		syntax *json.SyntaxError
+	)
+	switch {
+	case errors.As(err, &domain):
+		if domain.Code != courses.Invalid || len(domain.Fields) == 0 {
+			tb.Fatalf("got %v, want an invalid error naming fields", err)
+		}
+		for k, m := range domain.Fields {
+			if !strings.HasPrefix(k, "answers.") || m == "" {
+				tb.Fatalf("got field %q with message %q, want answers.<question> with a message", k, m)
+			}
+		}
+	case errors.As(err, &typ):
+		isObject := bytes.HasPrefix(bytes.TrimLeft(body, " \t\r\n"), []byte("{"))
+		if typ.Field != "answers" && (typ.Field != "" || isObject) {
+			tb.Fatalf("got type error on %q (%v), want one on answers or on a body that is not an object", typ.Field, err)
+		}
+	case errors.As(err, &syntax), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+	default:
+		tb.Fatalf("got %T %v, want an error the handler explains", err, err)
+	}
+}
+
+// checkGrade fails unless grading answers keeps its promises: a score from 0 to 100 that is the
+// mean credit of a review of every question, credits from 0 to 1, a pass exactly at the pass
+// mark, and the same grade every time.
+func checkGrade(tb testing.TB, quiz *courses.Quiz, a courses.Answers) {
+	tb.Helper()
+	g := courses.GradeQuiz(quiz, a)
+	if !(g.Score >= 0 && g.Score <= 100) {
+		tb.Fatalf("got score %v, want 0 to 100", g.Score)
+	}
+	if g.Passed != (g.Score >= float64(quiz.PassMark)) {
+		tb.Fatalf("got passed %v with score %v and pass mark %d", g.Passed, g.Score, quiz.PassMark)
+	}
+	if len(g.Review) != len(quiz.Questions) {
+		tb.Fatalf("got %d reviews, want %d", len(g.Review), len(quiz.Questions))
+	}
+	sum := 0.0
+	for i, r := range g.Review {
+		if r.QuestionID != quiz.Questions[i].ID || !(r.Credit >= 0 && r.Credit <= 1) || r.Correct && r.Credit != 1 {
+			tb.Fatalf("review %d: got %+v, want question %s with credit 0 to 1", i, r, quiz.Questions[i].ID)
+		}
+		sum += r.Credit
+	}
+	// Credits in the review are rounded to hundredths, so their mean may be off by half a point.
+	if mean := sum / float64(len(g.Review)) * 100; math.Abs(g.Score-mean) > 0.51 {
+		tb.Fatalf("got score %v, want the mean credit %v", g.Score, mean)
+	}
+	if diff := cmp.Diff(g, courses.GradeQuiz(quiz, a)); diff != "" {
+		tb.Fatalf("the same answers graded differently (-first +second):\n%s", diff)
+	}
+}

@@ -1,7 +1,9 @@
 package content_test
 
 import (
+	"bytes"
 	"errors"
+	"io/fs"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -229,9 +231,27 @@ func FuzzLoadQuiz(f *testing.F) {
 	f.Add("questions: [{answer: {a: b}}]")
 	f.Add("id: x\npass_mark: 50\nquestions:\n  - {id: q, kind: multiple, answer: [a, a], options: [{id: a}]}")
 	f.Fuzz(func(t *testing.T, quiz string) {
-		lib, err := content.Load(course(map[string]string{"quizzes/01-one.yaml": quiz}))
+		fsys := course(map[string]string{"quizzes/01-one.yaml": quiz})
+		lib, err := content.Load(fsys)
 		if (lib == nil) == (err == nil) {
 			t.Fatalf("got library %v and error %v: want exactly one", lib, err)
+		}
+		if err != nil {
+			checkProblems(t, fsys, err)
+			return
+		}
+		// A quiz the loader accepts can be passed: its own answer key is a valid submission
+		// that scores full marks.
+		q := &lib.Courses[0].Quizzes[0]
+		key := courses.Answers{}
+		for _, qq := range q.Questions {
+			key[qq.ID] = qq.Answer
+		}
+		if fields := courses.CheckAnswers(q, key); len(fields) > 0 {
+			t.Fatalf("the answer key is refused: %v", fields)
+		}
+		if g := courses.GradeQuiz(q, key); g.Score != 100 || !g.Passed {
+			t.Fatalf("the answer key: got score %v passed %v, want 100 passed", g.Score, g.Passed)
 		}
 	})
 }
@@ -241,9 +261,49 @@ func FuzzLoadModule(f *testing.F) {
 	f.Add("---\n---\n")
 	f.Add("---\nslug: [\n---\nx")
 	f.Fuzz(func(t *testing.T, module string) {
-		lib, err := content.Load(course(map[string]string{"modules/01-one.md": module}))
+		fsys := course(map[string]string{"modules/01-one.md": module})
+		lib, err := content.Load(fsys)
 		if (lib == nil) == (err == nil) {
 			t.Fatalf("got library %v and error %v: want exactly one", lib, err)
 		}
+		if err != nil {
+			checkProblems(t, fsys, err)
+			return
+		}
+		// What is accepted is usable: readable text that is the file's own, after the front matter.
+		m := lib.Courses[0].Modules[0]
+		if strings.TrimSpace(m.Body) == "" || !strings.HasSuffix(strings.ReplaceAll(module, "\r\n", "\n"), m.Body) {
+			t.Fatalf("got body %q, want the non-blank end of the file", m.Body)
+		}
+		if m.Slug == "" || m.Title == "" || m.Minutes < 1 || m.Minutes > 240 || len(m.Objectives) == 0 || m.Quiz != "" && m.Quiz != "one" {
+			t.Fatalf("got module %+v, want a slug, title, 1–240 minutes, objectives and no quiz or quiz one", m)
+		}
 	})
+}
+
+// checkProblems fails unless err lists problems that an author can act on: each with a message,
+// in a file that exists or a course folder, at a line that is in that file.
+func checkProblems(tb testing.TB, fsys fstest.MapFS, err error) {
+	tb.Helper()
+	var ps content.Problems
+	if !errors.As(err, &ps) || len(ps) == 0 {
+		tb.Fatalf("got %v, want Problems", err)
+	}
+	for _, p := range ps {
+		if strings.TrimSpace(p.Message) == "" {
+			tb.Fatalf("got problem %v without a message", p)
+		}
+		if _, err := fs.Stat(fsys, p.File); err != nil && p.File != "modules" && p.File != "quizzes" {
+			tb.Fatalf("got problem %v in a file that does not exist", p)
+		}
+		lines := 0 // a folder has none
+		if f, ok := fsys[p.File]; ok {
+			// YAML ends a line at LF, CRLF or a lone CR, and numbers lines so.
+			loneCR := bytes.Count(bytes.ReplaceAll(f.Data, []byte("\r\n"), nil), []byte("\r"))
+			lines = bytes.Count(f.Data, []byte("\n")) + loneCR + 1
+		}
+		if p.Line < 0 || p.Line > lines {
+			tb.Fatalf("got problem %v, want a line from 0 to %d", p, lines)
+		}
+	}
 }

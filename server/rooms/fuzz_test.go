@@ -43,6 +43,9 @@ func FuzzDecodeAndApply(f *testing.F) {
 			now = now.Add(time.Duration(step) * time.Second)
 			check(r.Tick(now))
 			in, err := rooms.DecodeIntent(line)
+			if tooLarge := len(line) > rooms.MaxMessageBytes; tooLarge != (rooms.ErrorCode(err) == rooms.CodeTooLarge) {
+				t.Fatalf("decode %d bytes: got %v, want too_large only above %d", len(line), err, rooms.MaxMessageBytes)
+			}
 			if err != nil {
 				if rooms.ErrorCode(err) == "internal" {
 					t.Fatalf("decode: got untyped error %v", err)
