@@ -9,7 +9,7 @@ STATICCHECK_VERSION := v0.8.2
 VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 NPM_STAMP := frontend/node_modules/.package-lock.json
 
-.PHONY: run build frontend services test check go-test frontend-test e2e chromium os-packages tools bench clean
+.PHONY: run build frontend services test check go-test fuzz frontend-test e2e chromium os-packages tools bench clean
 
 ## run: start services, build everything, migrate, load the demo, serve on http://127.0.0.1:8080
 run: services build
@@ -20,7 +20,7 @@ run: services build
 	exec bin/peerpath serve
 
 ## test: everything, against real PostgreSQL, Redis and Chromium
-test: services check go-test frontend-test e2e
+test: services check go-test fuzz frontend-test e2e
 	@echo "make test: all green"
 
 services:
@@ -49,6 +49,19 @@ check: tools
 go-test: os-packages
 	$(GO) test -race -timeout 15m ./...
 
+# fuzz: a few seconds of new inputs for every fuzz target (go-test already runs their seed corpora
+# in testdata/fuzz/). -fuzz takes one target per package, so each gets its own run; a failing
+# input is saved beside the target's seeds. Shrinking each new input may take a minute by default,
+# which would leave a short run no time to fuzz, so it is bounded.
+FUZZTIME ?= 5s
+FUZZ_TARGETS := ./courses:FuzzGradeAnswers ./courses:FuzzParsePeopleCSV ./courses/content:FuzzLoadQuiz \
+	./courses/content:FuzzLoadModule ./server/rooms:FuzzDecodeAndApply
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  echo "fuzz: $${t#*:} ($${t%%:*}) for $(FUZZTIME)"; \
+	  $(GO) test -run '^$$' -fuzz "^$${t#*:}\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 500x "$${t%%:*}"; \
+	done
+
 frontend-test: $(NPM_STAMP)
 	cd frontend && npm test
 
@@ -71,11 +84,9 @@ chromium: os-packages
 e2e: os-packages build
 	scripts/e2e.sh
 
-## bench: measure features beside their baselines on a fresh database; writes docs/benchmarks.md
+## bench: every benchmark beside its baseline on fresh databases (under 10 minutes); writes docs/benchmarks.md and .svg
 bench: services build
-	bin/peerpath bench learning
-	bin/peerpath bench org
-	bin/peerpath bench rooms
+	bin/peerpath bench
 
 clean:
 	rm -rf bin frontend/node_modules

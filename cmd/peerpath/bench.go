@@ -44,56 +44,84 @@ func benchFlags(fs *flag.FlagSet) {
 }
 
 // runBench measures throughput and latency of a feature against a baseline in the same run, on a
-// database of its own that it drops afterwards.
-func runBench(ctx context.Context, a *app, fs *flag.FlagSet, _ []string) error {
-	if a.sub == "org" {
-		return runBenchOrg(ctx, a, fs)
+// database of its own that it drops afterwards; without a subcommand it runs them all.
+func runBench(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
+	if len(args) > 0 {
+		return fmt.Errorf("unexpected %q: the subcommand (learning, org or rooms) comes before the flags", args[0])
 	}
-	if a.sub == "rooms" {
+	switch a.sub {
+	case "":
+		return runBenchAll(ctx, a, fs)
+	case "org":
+		return runBenchOrg(ctx, a, fs)
+	case "rooms":
 		return runBenchRooms(ctx, a, fs)
 	}
 	dur, _ := time.ParseDuration(fs.Lookup("duration").Value.String())
-	var conc, rounds int
-	fmt.Sscan(fs.Lookup("concurrency").Value.String(), &conc)
-	fmt.Sscan(fs.Lookup("rounds").Value.String(), &rounds)
-	rounds = max(rounds, 1)
-	out := fs.Lookup("out").Value.String()
-	if prof := fs.Lookup("cpuprofile").Value.String(); prof != "" {
-		f, err := os.Create(prof)
+	p := learningPlan{dur: dur, out: fs.Lookup("out").Value.String(), cpuprofile: fs.Lookup("cpuprofile").Value.String(), log: a.stdout}
+	fmt.Sscan(fs.Lookup("concurrency").Value.String(), &p.conc)
+	fmt.Sscan(fs.Lookup("rounds").Value.String(), &p.rounds)
+	_, err := benchLearning(ctx, a, p)
+	return err
+}
+
+// learningPlan is one run of the learning benchmark.
+type learningPlan struct {
+	dur          time.Duration // per figure, over all rounds
+	conc, rounds int
+	out          string
+	cpuprofile   string
+	log          io.Writer // progress
+}
+
+// The figures benchLearning returns, in this order.
+const (
+	learningThin = iota
+	learningModule
+	learningQuiz
+)
+
+// benchLearning measures module reads and quiz submissions beside the thin handler, writes the
+// learning section and returns the figures.
+func benchLearning(ctx context.Context, a *app, p learningPlan) ([]benchResult, error) {
+	dur, conc, out := p.dur, p.conc, p.out
+	rounds := max(p.rounds, 1)
+	if p.cpuprofile != "" {
+		f, err := os.Create(p.cpuprofile)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		defer f.Close()
 		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
+			return nil, err
 		}
 		defer pprof.StopCPUProfile()
 	}
 	c, err := loadConfig(a.getenv)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	db, cleanup, err := benchDatabase(ctx, c)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer cleanup()
 	rdb, _, err := openRedis(ctx, c)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer rdb.Close()
 
 	store := courses.NewStore(db, nil)
-	fmt.Fprintln(a.stdout, "bench: seeding")
+	fmt.Fprintln(p.log, "bench: seeding")
 	people, err := benchSeed(ctx, store, 128)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	srv, err := server.New(server.Config{Store: store, Redis: rdb, BaseURL: "http://bench.local", KeyPrefix: "bench:",
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	appURL, stopApp := listen(srv)
 	defer stopApp()
@@ -104,7 +132,7 @@ func runBench(ctx context.Context, a *app, fs *flag.FlagSet, _ []string) error {
 	for i, id := range people {
 		tok, err := store.CreateSession(ctx, id)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		cookies[i] = "peerpath_session=" + tok
 	}
@@ -115,23 +143,23 @@ func runBench(ctx context.Context, a *app, fs *flag.FlagSet, _ []string) error {
 	for _, id := range people[:len(people)/2] {
 		p, err := store.FindPrincipal(ctx, id)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if _, err := store.CompleteModule(ctx, p, "bench-storytelling", "why-we-share"); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	runs := []struct {
 		name string
 		do   func(cl *http.Client, i int) error
 	}{
-		{"thin handler (one row, baseline)", func(cl *http.Client, i int) error {
+		learningThin: {"thin handler (one row, baseline)", func(cl *http.Client, i int) error {
 			return get(cl, thinURL+"/person/"+people[i%len(people)], "")
 		}},
-		{"module read (authenticated)", func(cl *http.Client, i int) error {
+		learningModule: {"module read (authenticated)", func(cl *http.Client, i int) error {
 			return get(cl, appURL+"/api/v1/courses/bench-storytelling/modules/why-we-share", readers[i%len(readers)])
 		}},
-		{"quiz attempt: start + submit", func(cl *http.Client, i int) error {
+		learningQuiz: {"quiz attempt: start + submit", func(cl *http.Client, i int) error {
 			ck := takers[i%len(takers)]
 			var att struct {
 				ID        string `json:"id"`
@@ -164,19 +192,19 @@ func runBench(ctx context.Context, a *app, fs *flag.FlagSet, _ []string) error {
 	results := make([]benchResult, len(runs))
 	ratios := make([][]float64, len(runs))
 	for round := 1; round <= rounds; round++ {
-		fmt.Fprintf(a.stdout, "bench: round %d of %d (%s each, concurrency %d)\n", round, rounds, dur/time.Duration(rounds), conc)
+		fmt.Fprintf(p.log, "bench: round %d of %d (%s each, concurrency %d)\n", round, rounds, dur/time.Duration(rounds), conc)
 		var base float64
 		for i, r := range runs {
 			res, err := measure(ctx, r.name, dur/time.Duration(rounds), conc, r.do)
 			if err != nil {
-				return fmt.Errorf("%s: %w", r.name, err)
+				return nil, fmt.Errorf("%s: %w", r.name, err)
 			}
 			if i == 0 {
 				base = res.rps
 			}
 			ratios[i] = append(ratios[i], res.rps/base)
 			results[i] = results[i].add(res)
-			fmt.Fprintf(a.stdout, "bench:   %-34s %7.0f req/s  p50 %6.2f ms  p99 %6.2f ms  %5.0f %% of baseline\n",
+			fmt.Fprintf(p.log, "bench:   %-34s %7.0f req/s  p50 %6.2f ms  p99 %6.2f ms  %5.0f %% of baseline\n",
 				r.name, res.rps, ms(res.p50), ms(res.p99), 100*res.rps/base)
 		}
 	}
@@ -185,10 +213,10 @@ func runBench(ctx context.Context, a *app, fs *flag.FlagSet, _ []string) error {
 	}
 	cmd := fmt.Sprintf("peerpath bench learning --duration %s --concurrency %d --rounds %d", dur, conc, rounds)
 	if err := writeBenchSection(out, "learning", learningTable(results, cmd)); err != nil {
-		return err
+		return nil, err
 	}
-	fmt.Fprintf(a.stdout, "bench: figures written to %s\n", out)
-	return nil
+	fmt.Fprintf(p.log, "bench: figures written to %s\n", out)
+	return results, nil
 }
 
 type benchResult struct {
@@ -435,6 +463,12 @@ func cpuModel() string {
 // writeBenchSection replaces the named section of the benchmarks file (or appends it), so each
 // benchmark rewrites only its own figures.
 func writeBenchSection(path, name, body string) error {
+	return writeBenchSectionAt(path, name, body, false)
+}
+
+// writeBenchSectionAt is writeBenchSection; a new section goes before every other one when first
+// is set, so the summary sits above the details it sums up.
+func writeBenchSectionAt(path, name, body string, first bool) error {
 	begin, end := "<!-- bench:"+name+" -->", "<!-- /bench:"+name+" -->"
 	old, err := os.ReadFile(path)
 	if err != nil && !os.IsNotExist(err) {
@@ -447,6 +481,8 @@ func writeBenchSection(path, name, body string) error {
 	section := begin + "\n## " + strings.ToUpper(name[:1]) + name[1:] + "\n\n" + body + end
 	if i, j := strings.Index(doc, begin), strings.Index(doc, end); i >= 0 && j > i {
 		doc = doc[:i] + section + doc[j+len(end):]
+	} else if k := strings.Index(doc, "<!-- bench:"); first && k >= 0 {
+		doc = doc[:k] + section + "\n\n" + doc[k:]
 	} else {
 		doc = strings.TrimRight(doc, "\n") + "\n\n" + section + "\n"
 	}

@@ -30,35 +30,57 @@ const (
 // completion matrix page beside the thin handler, and the CSV export's time and peak memory.
 func runBenchOrg(ctx context.Context, a *app, fs *flag.FlagSet) error {
 	dur, _ := time.ParseDuration(fs.Lookup("duration").Value.String())
-	var conc int
-	fmt.Sscan(fs.Lookup("concurrency").Value.String(), &conc)
-	out := fs.Lookup("out").Value.String()
+	p := orgPlan{dur: dur, out: fs.Lookup("out").Value.String(), log: a.stdout}
+	fmt.Sscan(fs.Lookup("concurrency").Value.String(), &p.conc)
+	_, err := benchOrg(ctx, a, p)
+	return err
+}
+
+// orgPlan is one run of the organisation benchmark.
+type orgPlan struct {
+	dur  time.Duration
+	conc int
+	out  string
+	log  io.Writer // progress
+}
+
+// orgResult is what benchOrg measured.
+type orgResult struct {
+	thin, matrix benchResult
+	export       exportResult
+	seeded       time.Duration
+}
+
+// benchOrg seeds the organisation, measures, writes the org section and returns the figures.
+func benchOrg(ctx context.Context, a *app, p orgPlan) (orgResult, error) {
+	var res orgResult
+	dur, conc, out := p.dur, p.conc, p.out
 	c, err := loadConfig(a.getenv)
 	if err != nil {
-		return err
+		return res, err
 	}
 	db, cleanup, err := benchDatabase(ctx, c)
 	if err != nil {
-		return err
+		return res, err
 	}
 	defer cleanup()
 	rdb, _, err := openRedis(ctx, c)
 	if err != nil {
-		return err
+		return res, err
 	}
 	defer rdb.Close()
 	store := courses.NewStore(db, nil)
-	fmt.Fprintf(a.stdout, "bench: seeding %d people × %d assignments\n", benchOrgPeople, benchOrgCourses)
+	fmt.Fprintf(p.log, "bench: seeding %d people × %d assignments\n", benchOrgPeople, benchOrgCourses)
 	t0 := time.Now()
 	adminID, err := benchOrgSeed(ctx, store)
 	if err != nil {
-		return fmt.Errorf("seed: %w", err)
+		return res, fmt.Errorf("seed: %w", err)
 	}
-	seeded := time.Since(t0)
+	res.seeded = time.Since(t0)
 	srv, err := server.New(server.Config{Store: store, Redis: rdb, BaseURL: "http://bench.local", KeyPrefix: "bench:",
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
-		return err
+		return res, err
 	}
 	appURL, stopApp := listen(srv)
 	defer stopApp()
@@ -66,41 +88,43 @@ func runBenchOrg(ctx context.Context, a *app, fs *flag.FlagSet) error {
 	defer stopThin()
 	tok, err := store.CreateSession(ctx, adminID)
 	if err != nil {
-		return err
+		return res, err
 	}
 	cookie := "peerpath_session=" + tok
 	pages := []string{"", "?status=overdue", "?sort=status", "?sort=due&order=desc", "?cursor=" + benchCursor(5000)}
 	runs := []struct {
 		name string
 		do   func(cl *http.Client, i int) error
+		into *benchResult
 	}{
 		{"thin handler (one row, baseline)", func(cl *http.Client, i int) error {
 			return get(cl, thinURL+"/person/"+adminID, "")
-		}},
+		}, &res.thin},
 		{"completion matrix page (50 rows + totals)", func(cl *http.Client, i int) error {
 			return get(cl, appURL+"/api/v1/org/completion"+pages[i%len(pages)], cookie)
-		}},
+		}, &res.matrix},
 	}
 	var results []benchResult
 	for _, r := range runs {
-		fmt.Fprintf(a.stdout, "bench: %s (%s, concurrency %d)\n", r.name, dur, conc)
-		res, err := measure(ctx, r.name, dur, conc, r.do)
+		fmt.Fprintf(p.log, "bench: %s (%s, concurrency %d)\n", r.name, dur, conc)
+		m, err := measure(ctx, r.name, dur, conc, r.do)
 		if err != nil {
-			return fmt.Errorf("%s: %w", r.name, err)
+			return res, fmt.Errorf("%s: %w", r.name, err)
 		}
-		results = append(results, res)
+		*r.into = m
+		results = append(results, m)
 	}
-	fmt.Fprintln(a.stdout, "bench: CSV export of every assignment")
-	exp, err := benchExport(appURL+"/api/v1/org/completion.csv", cookie)
+	fmt.Fprintln(p.log, "bench: CSV export of every assignment")
+	res.export, err = benchExport(appURL+"/api/v1/org/completion.csv", cookie)
 	if err != nil {
-		return err
+		return res, err
 	}
 	cmd := fmt.Sprintf("peerpath bench org --duration %s --concurrency %d", dur, conc)
-	if err := writeBenchSection(out, "org", orgTable(results, exp, seeded, cmd)); err != nil {
-		return err
+	if err := writeBenchSection(out, "org", orgTable(results, res.export, res.seeded, cmd)); err != nil {
+		return res, err
 	}
-	fmt.Fprintf(a.stdout, "bench: figures written to %s\n", out)
-	return nil
+	fmt.Fprintf(p.log, "bench: figures written to %s\n", out)
+	return res, nil
 }
 
 func benchCursor(offset int) string {

@@ -149,22 +149,31 @@ func runBenchRooms(ctx context.Context, a *app, fs *flag.FlagSet) error {
 	warmup, _ := time.ParseDuration(fs.Lookup("warmup").Value.String())
 	var scale float64
 	fmt.Sscan(fs.Lookup("scale").Value.String(), &scale)
+	p, err := newRoomsPlan(measure, warmup, scale)
+	if err != nil {
+		return err
+	}
+	p.out = fs.Lookup("out").Value.String()
+	p.heapDir = fs.Lookup("memprofile").Value.String()
+	_, err = benchRooms(ctx, a, p)
+	return err
+}
+
+// newRoomsPlan checks the flags a rooms run takes and plans it.
+func newRoomsPlan(measure, warmup time.Duration, scale float64) (roomsPlan, error) {
 	if scale <= 0 || scale > 1 {
-		return fmt.Errorf("--scale: give a share of the full load above 0 and at most 1, not %v", scale)
+		return roomsPlan{}, fmt.Errorf("--scale: give a share of the full load above 0 and at most 1, not %v", scale)
 	}
 	if measure <= 0 {
-		return fmt.Errorf("--duration: must be positive")
+		return roomsPlan{}, fmt.Errorf("--duration: must be positive")
 	}
 	p := roomsPlanFor(scale, openFileLimit())
 	p.warmup, p.measure = warmup, measure
-	p.out = fs.Lookup("out").Value.String()
-	p.heapDir = fs.Lookup("memprofile").Value.String()
 	p.cmd = fmt.Sprintf("peerpath bench rooms --duration %s --warmup %s", measure, warmup)
 	if scale != 1 {
 		p.cmd += fmt.Sprintf(" --scale %g", scale)
 	}
-	_, err := benchRooms(ctx, a, p)
-	return err
+	return p, nil
 }
 
 // roomsPair is one scenario measured on both servers.

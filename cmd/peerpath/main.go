@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strings"
 	"syscall"
 )
 
@@ -25,8 +26,11 @@ func main() {
 
 type command struct {
 	name, args, summary string
-	// subs, when set, are the words that must follow the command ("org create …").
-	subs  []string
+	// subs, when set, are the words that must follow the command ("org create …"), unless
+	// subOptional: then the command also runs without one.
+	subs        []string
+	subOptional bool
+
 	run   func(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error
 	flags func(fs *flag.FlagSet)
 }
@@ -49,7 +53,7 @@ var commands = []command{
 	{name: "demo", summary: "Create the demo organisations and people (idempotent) and print their logins.", run: runDemo},
 	{name: "org", subs: []string{"create"}, args: "create --name NAME --admin-email EMAIL [--slug SLUG]", summary: "Create an organisation and invite its first admin.", run: runOrg, flags: orgFlags},
 	{name: "courses", subs: []string{"check", "import"}, args: "check DIR | import DIR --org SLUG", summary: "Check a folder of course content, or import an organisation's own courses.", run: runCourses, flags: coursesFlags},
-	{name: "bench", subs: []string{"learning", "org", "rooms"}, args: "learning|org|rooms [--duration 10s] [--concurrency 16] [--out docs/benchmarks.md] (rooms: [--duration 15s] [--warmup 3s] [--scale 1])", summary: "Measure a feature beside its baseline on a fresh database and write the figures to docs/benchmarks.md.", run: runBench, flags: benchFlags},
+	{name: "bench", subs: []string{"learning", "org", "rooms"}, subOptional: true, args: "[learning|org|rooms] [--duration 10s] [--concurrency 16] [--out docs/benchmarks.md] (rooms: [--duration 15s] [--warmup 3s] [--scale 1]; all, without a subcommand: --duration 8s --rounds 3 --warmup 2s, org at concurrency 2)", summary: "Measure features beside their baselines on fresh databases (all of them, without a subcommand) and write the figures to docs/benchmarks.md.", run: runBench, flags: benchFlags},
 	{name: "healthcheck", summary: "Exit 0 when the server on PEERPATH_ADDR answers /healthz (for container health checks).", run: runHealthcheck},
 	{name: "version", summary: "Print the version.", run: func(_ context.Context, a *app, _ *flag.FlagSet, _ []string) error {
 		fmt.Fprintln(a.stdout, "peerpath", version)
@@ -96,7 +100,7 @@ func (a *app) main(ctx context.Context, args []string) int {
 			c.flags(fs)
 		}
 		rest := args[1:]
-		if c.subs != nil {
+		if c.subs != nil && !(c.subOptional && (len(rest) == 0 || strings.HasPrefix(rest[0], "-"))) {
 			if len(rest) == 0 || rest[0] == "--help" || rest[0] == "-h" {
 				fs.Usage()
 				if len(rest) == 0 {
