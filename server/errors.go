@@ -21,6 +21,7 @@ var status = map[courses.Code]int{
 	courses.Unauthorized: http.StatusUnauthorized,
 	courses.Forbidden:    http.StatusForbidden,
 	courses.NotFound:     http.StatusNotFound,
+	courses.NotKept:      http.StatusNotFound,
 	codeMethod:           http.StatusMethodNotAllowed,
 	courses.Conflict:     http.StatusConflict,
 	courses.Gone:         http.StatusGone,

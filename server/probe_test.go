@@ -123,6 +123,7 @@ var probeRoutes = []probeRoute{
 	{"GET", "/api/v1/roleplay/sessions/:id", person, personIDs, noBody, "", 0},
 	{"GET", "/api/v1/roleplay/sessions/:id/ics", person, personIDs, noBody, "", 0},
 	{"GET", "/api/v1/roleplay/sessions/:id/feedback", person, personIDs, noBody, "", 0},
+	{"GET", "/api/v1/roleplay/sessions/:id/transcript", person, personIDs, noBody, "", 0},
 	{"GET", "/api/v1/me/roleplay/portfolio", person, noIDs, noBody, "", 0},
 	{"GET", "/api/v1/me/training-types", person, noIDs, noBody, "", 0},
 	{"GET", "/api/v1/me/training-records", person, noIDs, noBody, "", 0},
@@ -290,7 +291,14 @@ func mustProbeEnv(tb testing.TB) *probeEnv {
 	queue := testdb.Prefix(tb)
 	MustArchivedTask(tb, queue)
 	session := MustRoleplaySession(tb, store, riverside, MustPersonID(tb, store, "trainer@riverside.example"),
-		[]string{trainee}, store.Now().Add(time.Hour), false)
+		[]string{trainee}, store.Now().Add(time.Hour), true)
+	// trainee1 attended and chatted, so their session's transcript has a line for them to read.
+	if err := store.RecordRoleplayFacts(ctx, riverside, session, courses.RoleplayFacts{
+		Joins:      []courses.RoleplayJoin{{Person: trainee, At: store.Now(), Consent: true}},
+		Transcript: []courses.RoleplayChatLine{{Seq: 1, Person: trainee, Text: "Hello, everyone.", At: store.Now()}},
+	}); err != nil {
+		tb.Fatalf("record the session's transcript: %v", err)
+	}
 
 	e.ids = map[string]string{
 		"courses/:slug":         "induction",

@@ -129,6 +129,21 @@ func (s *Server) handleRoleplayFeedback(c *gin.Context) {
 	c.JSON(http.StatusOK, out)
 }
 
+// handleRoleplayTranscript pages through a session's kept chat, as much of it as the caller
+// may read. A session that kept none answers 404 with code not_kept, so the page can say so.
+func (s *Server) handleRoleplayTranscript(c *gin.Context) {
+	page, ok := s.page(c)
+	if !ok {
+		return
+	}
+	items, next, err := s.store.FindRoleplayTranscript(c.Request.Context(), principal(c), c.Param("id"), page)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, listResponse[courses.RoleplayTranscriptLine]{Items: items, NextCursor: next})
+}
+
 // handleMyRoleplayPortfolio lists the caller's role-play practice, latest round first.
 func (s *Server) handleMyRoleplayPortfolio(c *gin.Context) {
 	page, ok := s.page(c)

@@ -2,10 +2,12 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	ics "github.com/arran4/golang-ical"
 	"github.com/google/go-cmp/cmp"
@@ -315,4 +317,89 @@ func TestRoleplaySessionCancel(t *testing.T) {
 		t.Errorf("cancellation emails: got %d, want 1", n)
 	}
 	wantError(t, Do(t, rs.h, http.MethodPost, path, "", trainer), http.StatusConflict, "conflict")
+}
+
+func TestRoleplayTranscript(t *testing.T) {
+	t.Parallel()
+	rs := mustRoleplayServer(t)
+	orgID := MustOrgID(t, rs.store, "riverside")
+	t1, t2 := rs.ids["trainee1@riverside.example"], rs.ids["trainee2@riverside.example"]
+	trainerID := rs.ids["trainer@riverside.example"]
+	kept := MustRoleplaySession(t, rs.store, orgID, trainerID, []string{t1, t2}, rs.store.Now(), true)
+	at := rs.store.Now().UTC()
+	if err := rs.store.RecordRoleplayFacts(context.Background(), orgID, kept, courses.RoleplayFacts{
+		Joins: []courses.RoleplayJoin{{Person: t1, At: at, Consent: true}, {Person: t2, At: at, Consent: true}},
+		Seats: []courses.RoleplaySeat{{Round: 1, Group: "g1", Person: t1, Seat: courses.SeatPeerWorker, CardID: "RP-01", StartedAt: at},
+			{Round: 1, Group: "g2", Person: t2, Seat: courses.SeatPeerWorker, CardID: "RP-01", StartedAt: at}},
+		Transcript: []courses.RoleplayChatLine{{Seq: 4, Person: trainerID, Text: "Welcome.", At: at},
+			{Seq: 7, Person: t1, Group: "g1", Text: "Hello g1.", At: at.Add(time.Minute)},
+			{Seq: 9, Person: t2, Group: "g2", Text: "Hello g2.", At: at.Add(2 * time.Minute)}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	trainer := rs.login(t, "trainer@riverside.example")
+	quiet := rs.schedule(t, trainer, "trainee1@riverside.example")
+	path := func(id string) string { return "/api/v1/roleplay/sessions/" + id + "/transcript" }
+	type page struct {
+		Items      []courses.RoleplayTranscriptLine `json:"items"`
+		NextCursor string                           `json:"next_cursor"`
+	}
+	read := func(t *testing.T, as reqOpt, url string) page {
+		t.Helper()
+		rec := Do(t, rs.h, http.MethodGet, url, "", as)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("GET %s: got %d %s, want 200", url, rec.Code, rec.Body)
+		}
+		var p page
+		MustDecode(t, rec, &p)
+		return p
+	}
+	who := map[string]string{trainerID: "trainer", t1: "t1", t2: "t2"}
+	texts := func(p page) []string {
+		out := []string{}
+		for _, ln := range p.Items {
+			if ln.From.Name == "" {
+				t.Errorf("line %d: got no name for %s, want the person's name", ln.Seq, ln.From.ID)
+			}
+			out = append(out, who[ln.From.ID]+"/"+ln.Channel+":"+ln.Text)
+		}
+		return out
+	}
+
+	t.Run("Trainer", func(t *testing.T) {
+		first := read(t, trainer, path(kept)+"?limit=2")
+		rest := read(t, trainer, path(kept)+"?limit=2&cursor="+first.NextCursor)
+		got := append(texts(first), texts(rest)...)
+		want := []string{"trainer/session:Welcome.", "t1/group:Hello g1.",
+			"t2/group:Hello g2."}
+		if diff := cmp.Diff(want, got); diff != "" || first.NextCursor == "" || rest.NextCursor != "" {
+			t.Errorf("got cursors %q, %q, want one then none; lines (-want +got):\n%s", first.NextCursor, rest.NextCursor, diff)
+		}
+	})
+	t.Run("AttendingTrainee", func(t *testing.T) {
+		got := texts(read(t, rs.login(t, "trainee1@riverside.example"), path(kept)))
+		want := []string{"trainer/session:Welcome.", "t1/group:Hello g1."}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("lines (-want +got):\n%s", diff)
+		}
+	})
+	for _, tt := range []struct {
+		name   string
+		as     []reqOpt
+		url    string
+		status int
+		code   string
+	}{
+		{"NotSignedIn", nil, path(kept), http.StatusUnauthorized, "unauthorized"},
+		{"NotInvited", []reqOpt{rs.login(t, "trainee4@riverside.example")}, path(kept), http.StatusNotFound, "not_found"},
+		{"OtherOrganisation", []reqOpt{rs.login(t, "admin@harbour.example")}, path(kept), http.StatusNotFound, "not_found"},
+		{"NotKept", []reqOpt{trainer}, path(quiet.ID), http.StatusNotFound, "not_kept"},
+		{"NoSuchSession", []reqOpt{trainer}, path("7d6f0e51-3a43-4c59-9b7c-1d8a31d0c0aa"), http.StatusNotFound, "not_found"},
+		{"BadLimit", []reqOpt{trainer}, path(kept) + "?limit=0", http.StatusBadRequest, "invalid"},
+		{"BadCursor", []reqOpt{trainer}, path(kept) + "?cursor=x", http.StatusBadRequest, "invalid"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			wantError(t, Do(t, rs.h, http.MethodGet, tt.url, "", tt.as...), tt.status, tt.code)
+		})
+	}
 }

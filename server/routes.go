@@ -65,6 +65,7 @@ func (s *Server) routes() *gin.Engine {
 	authed.GET("/roleplay/sessions/:id", s.handleRoleplaySessionGet) // also …/{id}.ics
 	authed.GET("/roleplay/sessions/:id/ics", s.handleRoleplaySessionICS)
 	authed.GET("/roleplay/sessions/:id/feedback", s.handleRoleplayFeedback)
+	authed.GET("/roleplay/sessions/:id/transcript", s.handleRoleplayTranscript)
 	authed.GET("/me/roleplay/portfolio", s.handleMyRoleplayPortfolio)
 
 	roleplay := api.Group("/roleplay", s.requireRole(courses.RoleTrainer, courses.RoleOrgAdmin))

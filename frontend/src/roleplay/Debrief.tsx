@@ -6,6 +6,7 @@ import { Loading, NotFound } from '../components/Pages';
 import { usePageTitle } from '../components/usePageTitle';
 import './roleplay.css';
 import { formatDateTime } from '../time';
+import { Transcript } from './Transcript';
 import { PHASE_NAMES, roleplayApi, SEAT_NAMES, type DebriefGroup, type FeedbackRow, type SessionFeedback } from './api';
 
 type State =
@@ -91,7 +92,7 @@ export function FeedbackItem({ row }: { row: FeedbackRow }) {
   );
 }
 
-/** Debrief shows a session's observer scores per group and the feedback the reader may see. */
+/** Debrief shows a session's observer scores per group, the feedback and the transcript the reader may see. */
 export function Debrief() {
   const { id = '' } = useParams();
   const { signedOut } = useAuth();
@@ -186,6 +187,7 @@ export function Debrief() {
           </ul>
         )}
       </section>
+      <Transcript sessionId={session.id} youAre={session.you_are} />
     </>
   );
 }

@@ -1,5 +1,5 @@
 // The role-play records around live sessions: scheduling, lists, a session's page, feedback,
-// debrief and the practice portfolio (docs/api.md, "Role-play sessions").
+// debrief, the kept transcript and the practice portfolio (docs/api.md, "Role-play sessions").
 import { request, type List } from '../api';
 
 export type SessionState = 'scheduled' | 'lobby' | 'running' | 'ended' | 'cancelled';
@@ -99,6 +99,16 @@ export interface Practice {
   feedback: FeedbackRow[];
 }
 
+/** TranscriptLine is one kept chat message; group_id is absent on the session-wide channel. */
+export interface TranscriptLine {
+  seq: number;
+  at: string;
+  from: RoleplayPerson;
+  group_id?: string;
+  channel: 'session' | 'group';
+  text: string;
+}
+
 const seg = encodeURIComponent;
 
 function query(params: Record<string, string | undefined>): string {
@@ -117,6 +127,8 @@ export const roleplayApi = {
   cards: () => request<{ items: CardView[] }>('GET', '/roleplay/cards'),
   candidates: () => request<Candidates>('GET', '/roleplay/candidates'),
   feedback: (id: string) => request<SessionFeedback>('GET', `/roleplay/sessions/${seg(id)}/feedback`),
+  transcript: (id: string, cursor?: string) =>
+    request<List<TranscriptLine>>('GET', `/roleplay/sessions/${seg(id)}/transcript` + query({ cursor })),
   portfolio: (cursor?: string) => request<List<Practice>>('GET', '/me/roleplay/portfolio' + query({ cursor })),
 };
 
