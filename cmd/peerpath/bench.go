@@ -41,13 +41,14 @@ func benchFlags(fs *flag.FlagSet) {
 	fs.String("serve", "", "rooms, internal: run one benchmark server (thin or peerpath) for a parent run")
 	fs.String("addr", "127.0.0.1:0", "rooms, internal: where --serve listens")
 	fs.String("prefix", "", "rooms, internal: the Redis key prefix of --serve peerpath")
+	fs.Float64("rate", 0, "load: arrivals per second (0: twice the module reads/s of a short calibration); --duration defaults to 60s")
 }
 
 // runBench measures throughput and latency of a feature against a baseline in the same run, on a
 // database of its own that it drops afterwards; without a subcommand it runs them all.
 func runBench(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
 	if len(args) > 0 {
-		return fmt.Errorf("unexpected %q: the subcommand (learning, org or rooms) comes before the flags", args[0])
+		return fmt.Errorf("unexpected %q: the subcommand (learning, org, rooms or load) comes before the flags", args[0])
 	}
 	switch a.sub {
 	case "":
@@ -56,6 +57,8 @@ func runBench(ctx context.Context, a *app, fs *flag.FlagSet, args []string) erro
 		return runBenchOrg(ctx, a, fs)
 	case "rooms":
 		return runBenchRooms(ctx, a, fs)
+	case "load":
+		return runBenchLoad(ctx, a, fs)
 	}
 	dur, _ := time.ParseDuration(fs.Lookup("duration").Value.String())
 	p := learningPlan{dur: dur, out: fs.Lookup("out").Value.String(), cpuprofile: fs.Lookup("cpuprofile").Value.String(), log: a.stdout}

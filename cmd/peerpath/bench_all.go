@@ -48,6 +48,9 @@ func runBenchAll(ctx context.Context, a *app, fs *flag.FlagSet) error {
 			return fmt.Errorf("--%s: only for `peerpath bench rooms`", name)
 		}
 	}
+	if _, ok := set["rate"]; ok {
+		return fmt.Errorf("--rate: only for `peerpath bench load`")
+	}
 	flagOr := func(name string, d time.Duration) time.Duration {
 		if v, ok := set[name]; ok {
 			d, _ = time.ParseDuration(v)
