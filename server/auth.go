@@ -46,7 +46,9 @@ func (s *Server) handleLogin(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	account, client := loginKeys(req.Email, c.ClientIP())
-	wait, err := s.limiter.blocked(ctx, account, client)
+	// The attempt counts as a failure from the start and is taken back if the password is right,
+	// so a burst of attempts at once cannot get past the limit.
+	attempt, wait, err := s.limiter.reserve(ctx, account, client)
 	if err != nil {
 		// Redis is only a counter store: without it, sign-in still works, unthrottled.
 		s.log.WarnContext(ctx, "login rate limit unavailable", "request_id", requestID(c), "err", err)
@@ -59,13 +61,17 @@ func (s *Server) handleLogin(c *gin.Context) {
 	}
 	p, err := s.store.Authenticate(ctx, req.Email, req.Password)
 	if err != nil {
-		if courses.ErrorCode(err) == courses.Unauthorized {
-			if ferr := s.limiter.fail(ctx, account, client); ferr != nil {
-				s.log.WarnContext(ctx, "login rate limit unavailable", "request_id", requestID(c), "err", ferr)
+		if courses.ErrorCode(err) != courses.Unauthorized {
+			// Not a wrong password (the database is away, say): not a failure to count.
+			if rerr := s.limiter.release(ctx, attempt, account, client); rerr != nil {
+				s.log.WarnContext(ctx, "login rate limit unavailable", "request_id", requestID(c), "err", rerr)
 			}
 		}
 		s.writeError(c, err)
 		return
+	}
+	if err := s.limiter.release(ctx, attempt, account, client); err != nil {
+		s.log.WarnContext(ctx, "login rate limit unavailable", "request_id", requestID(c), "err", err)
 	}
 	if err := s.limiter.reset(ctx, account); err != nil {
 		s.log.WarnContext(ctx, "login rate limit unavailable", "request_id", requestID(c), "err", err)

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -254,6 +255,29 @@ func TestLoginRateLimit(t *testing.T) {
 		}
 		if rec := login(h, "trainee1@riverside.example", newPassword, "10.9.1.2:1"); rec.Code != http.StatusOK {
 			t.Errorf("sign in after reset: got %d %s, want 200", rec.Code, rec.Body)
+		}
+	})
+	t.Run("AtOnce", func(t *testing.T) {
+		t.Parallel()
+		h, _, _ := MustServer(t)
+		// Thirty wrong passwords at the same moment: the limit of ten still holds.
+		codes := make(chan int, 30)
+		var wg sync.WaitGroup
+		for i := range 30 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				codes <- login(h, "trainee1@riverside.example", fmt.Sprintf("wrong %d", i), fmt.Sprintf("10.8.0.%d:1", i)).Code
+			}()
+		}
+		wg.Wait()
+		close(codes)
+		got := map[int]int{}
+		for c := range codes {
+			got[c]++
+		}
+		if want := map[int]int{http.StatusUnauthorized: 10, http.StatusTooManyRequests: 20}; fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("got %v, want %v", got, want)
 		}
 	})
 	t.Run("SuccessForgetsAccountFailures", func(t *testing.T) {
