@@ -131,26 +131,9 @@ func benchLearning(ctx context.Context, a *app, p learningPlan) ([]benchResult, 
 	thinURL, stopThin := listen(thinHandler(db))
 	defer stopThin()
 
-	cookies := make([]string, len(people))
-	for i, id := range people {
-		tok, err := store.CreateSession(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		cookies[i] = "peerpath_session=" + tok
-	}
-	// Readers and quiz takers are different people: unlimited bench attempts would otherwise pile
-	// dozens of attempts onto each reader, which no real learner has. Readers are enrolled and have
-	// read the first module, as someone mid-course has.
-	readers, takers := cookies[:len(cookies)/2], cookies[len(cookies)/2:]
-	for _, id := range people[:len(people)/2] {
-		p, err := store.FindPrincipal(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		if _, err := store.CompleteModule(ctx, p, "bench-storytelling", "why-we-share"); err != nil {
-			return nil, err
-		}
+	readers, takers, err := benchLearners(ctx, store, people)
+	if err != nil {
+		return nil, err
 	}
 	runs := []struct {
 		name string
@@ -432,6 +415,31 @@ func benchSeed(ctx context.Context, s *courses.Store, n int) ([]string, error) {
 			(SELECT password_hash FROM people WHERE email = 'trainee1@riverside.example'), '{trainee}'
 		FROM generate_series(1, $2) g RETURNING id`, org.ID, n)
 	return ids, err
+}
+
+// benchLearners signs the seeded people in and splits them into readers and quiz takers, by
+// session cookie. They are different people: unlimited bench attempts would otherwise pile dozens
+// of attempts onto each reader, which no real learner has. Readers are enrolled and have read the
+// first module, as someone mid-course has.
+func benchLearners(ctx context.Context, store *courses.Store, people []string) (readers, takers []string, err error) {
+	cookies := make([]string, len(people))
+	for i, id := range people {
+		tok, err := store.CreateSession(ctx, id)
+		if err != nil {
+			return nil, nil, err
+		}
+		cookies[i] = "peerpath_session=" + tok
+	}
+	for _, id := range people[:len(people)/2] {
+		p, err := store.FindPrincipal(ctx, id)
+		if err != nil {
+			return nil, nil, err
+		}
+		if _, err := store.CompleteModule(ctx, p, "bench-storytelling", "why-we-share"); err != nil {
+			return nil, nil, err
+		}
+	}
+	return cookies[:len(cookies)/2], cookies[len(cookies)/2:], nil
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

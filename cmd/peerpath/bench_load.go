@@ -321,24 +321,10 @@ func benchLoad(ctx context.Context, a *app, p loadPlan) (loadResult, error) {
 	appURL, stopApp := listen(srv)
 	defer stopApp()
 
-	cookies := make([]string, len(people))
-	for i, id := range people {
-		tok, err := store.CreateSession(ctx, id)
-		if err != nil {
-			return res, err
-		}
-		cookies[i] = "peerpath_session=" + tok
-	}
 	// As in the learning benchmark: readers are mid-course, quiz takers are other people.
-	readers, takers := cookies[:len(cookies)/2], cookies[len(cookies)/2:]
-	for _, id := range people[:len(people)/2] {
-		pr, err := store.FindPrincipal(ctx, id)
-		if err != nil {
-			return res, err
-		}
-		if _, err := store.CompleteModule(ctx, pr, "bench-storytelling", "why-we-share"); err != nil {
-			return res, err
-		}
+	readers, takers, err := benchLearners(ctx, store, people)
+	if err != nil {
+		return res, err
 	}
 	tok, err := store.CreateSession(ctx, adminID)
 	if err != nil {
