@@ -197,19 +197,7 @@ func (h *Hub) publisher(in chan outgoing, done *sync.WaitGroup) {
 	defer done.Done()
 	batch := make([]outgoing, 0, 256)
 	for first := range in {
-		batch = append(batch[:0], first)
-	more:
-		for len(batch) < cap(batch) {
-			select {
-			case o, ok := <-in:
-				if !ok {
-					break more
-				}
-				batch = append(batch, o)
-			default:
-				break more
-			}
-		}
+		batch = gather(batch, first, in)
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		pipe := h.cfg.Redis.Pipeline()
 		for _, o := range batch {
@@ -221,6 +209,24 @@ func (h *Hub) publisher(in chan outgoing, done *sync.WaitGroup) {
 		}
 		cancel()
 	}
+}
+
+// gather fills batch, from empty, with first and whatever else is waiting in in, up to its
+// capacity, without waiting for more.
+func gather[T any](batch []T, first T, in <-chan T) []T {
+	batch = append(batch[:0], first)
+	for len(batch) < cap(batch) {
+		select {
+		case v, ok := <-in:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, v)
+		default:
+			return batch
+		}
+	}
+	return batch
 }
 
 // --- the log writer
@@ -246,20 +252,7 @@ func (h *Hub) logWriter() {
 	defer close(h.logged)
 	batch := make([]logItem, 0, 512)
 	for first := range h.logQueue {
-		batch = append(batch[:0], first)
-	more:
-		for len(batch) < cap(batch) {
-			select {
-			case it, ok := <-h.logQueue:
-				if !ok {
-					break more
-				}
-				batch = append(batch, it)
-			default:
-				break more
-			}
-		}
-		h.writeBatch(batch)
+		h.writeBatch(gather(batch, first, h.logQueue))
 	}
 }
 
