@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"peerpath/courses"
+	"peerpath/migrations/testdb"
 )
 
 // certFS is tinyFS with a course that must be renewed after 12 months.
@@ -27,7 +28,7 @@ func MustFinish(tb testing.TB, store *courses.Store, p *courses.Principal, slug 
 		tb.Fatalf("finish %s: got %+v, want the course completed", slug, res)
 	}
 	var payload []byte
-	if err := store.DB().Get(&payload, `SELECT payload FROM outbox WHERE task_type = $1 ORDER BY id DESC LIMIT 1`,
+	if err := testdb.Owner(store.DB()).Get(&payload, `SELECT payload FROM outbox WHERE task_type = $1 ORDER BY id DESC LIMIT 1`,
 		courses.TaskCertificateIssue); err != nil {
 		tb.Fatalf("certificate:issue job: %v", err)
 	}
@@ -348,7 +349,7 @@ func TestRevokeCertificate(t *testing.T) {
 			t.Errorf("stored: got %v, %q; want the revocation", stored.RevokedAt, stored.RevokedReason)
 		}
 		var by string
-		if err := l.store.DB().Get(&by, `SELECT revoked_by FROM certificates WHERE id = $1`, l.cert.ID); err != nil || by != l.admin.Person.ID {
+		if err := testdb.Owner(l.store.DB()).Get(&by, `SELECT revoked_by FROM certificates WHERE id = $1`, l.cert.ID); err != nil || by != l.admin.Person.ID {
 			t.Errorf("revoked_by: got %q, %v; want the admin %s", by, err, l.admin.Person.ID)
 		}
 	})
@@ -463,7 +464,7 @@ func TestRequeueMissingCertificates(t *testing.T) {
 	leeDone := MustFinish(t, store, lee, "induction")
 	MustIssue(t, store, leeDone)
 	relayed := func() {
-		if _, err := store.DB().Exec(`UPDATE outbox SET enqueued_at = now() WHERE enqueued_at IS NULL`); err != nil {
+		if _, err := testdb.Owner(store.DB()).Exec(`UPDATE outbox SET enqueued_at = now() WHERE enqueued_at IS NULL`); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/lib/pq"
 
 	"peerpath/courses"
+	"peerpath/migrations/testdb"
 )
 
 func TestSeedDemo(t *testing.T) {
@@ -27,7 +28,7 @@ func TestSeedDemo(t *testing.T) {
 			Roles  pq.StringArray `db:"roles"`
 			Active bool           `db:"active"`
 		}
-		if err := store.DB().Select(&rows, `
+		if err := testdb.Owner(store.DB()).Select(&rows, `
 			SELECT p.email, o.slug AS org, p.roles, p.active FROM people p JOIN organisations o ON o.id = p.org_id`); err != nil {
 			t.Fatal(err)
 		}
@@ -77,7 +78,7 @@ func TestSeedDemo(t *testing.T) {
 	})
 	t.Run("Twice", func(t *testing.T) {
 		// A second run restores what was changed since the first.
-		if _, err := store.DB().Exec(`
+		if _, err := testdb.Owner(store.DB()).Exec(`
 			UPDATE people SET roles = '{trainer}', active = false, password_hash = 'x'
 			WHERE email = 'trainee1@riverside.example'`); err != nil {
 			t.Fatal(err)

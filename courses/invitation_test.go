@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"peerpath/courses"
+	"peerpath/migrations/testdb"
 )
 
 // MustInvite invites email to orgID as a trainee and returns the invitation and its token.
@@ -189,7 +190,7 @@ func TestFindInvitationByToken(t *testing.T) {
 	})
 	t.Run("ErrRevoked", func(t *testing.T) {
 		inv, token := MustInvite(t, store, org.ID, "revoked@example.org")
-		if _, err := store.DB().Exec(`UPDATE invitations SET revoked_at = $2 WHERE id = $1`, inv.ID, clock.Now()); err != nil {
+		if _, err := testdb.Owner(store.DB()).Exec(`UPDATE invitations SET revoked_at = $2 WHERE id = $1`, inv.ID, clock.Now()); err != nil {
 			t.Fatal(err)
 		}
 		_, err := store.FindInvitationByToken(ctx, token)
@@ -265,7 +266,7 @@ func TestAcceptInvitation(t *testing.T) {
 			t.Errorf("signed in as %s, want %s", signedIn.Person.ID, p.Person.ID)
 		}
 		var personID string
-		if err := store.DB().Get(&personID, `SELECT person_id FROM invitations WHERE id = $1 AND accepted_at = $2`, inv.ID, clock.Now()); err != nil {
+		if err := testdb.Owner(store.DB()).Get(&personID, `SELECT person_id FROM invitations WHERE id = $1 AND accepted_at = $2`, inv.ID, clock.Now()); err != nil {
 			t.Fatalf("invitation marked accepted: %v", err)
 		}
 		if personID != p.Person.ID {
@@ -412,7 +413,7 @@ func TestFindInvitations(t *testing.T) {
 		}
 	})
 	t.Run("OnlyPending", func(t *testing.T) {
-		if _, err := store.DB().Exec(`UPDATE invitations SET revoked_at = $2 WHERE id = $1`, mine[0].ID, clock.Now()); err != nil {
+		if _, err := testdb.Owner(store.DB()).Exec(`UPDATE invitations SET revoked_at = $2 WHERE id = $1`, mine[0].ID, clock.Now()); err != nil {
 			t.Fatal(err)
 		}
 		page, _, err := store.FindInvitations(ctx, org.ID, courses.Page{})

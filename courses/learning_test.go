@@ -14,6 +14,7 @@ import (
 
 	"peerpath/courses"
 	"peerpath/courses/content"
+	"peerpath/migrations/testdb"
 )
 
 // Small courses written for a test, in the content format the loader reads.
@@ -110,7 +111,7 @@ func MustLearner(tb testing.TB, store *courses.Store, orgID, email string, roles
 // MustAssign gives a person a course (a slug they can see) due at due.
 func MustAssign(tb testing.TB, store *courses.Store, p *courses.Principal, slug string, due time.Time) {
 	tb.Helper()
-	if _, err := store.DB().Exec(`
+	if _, err := testdb.Owner(store.DB()).Exec(`
 		INSERT INTO assignments (org_id, person_id, course_id, due_at)
 		SELECT $1, $2, id, $4 FROM courses WHERE slug = $3 AND (org_id IS NULL OR org_id = $1)`,
 		p.OrgID(), p.Person.ID, slug, due); err != nil {
@@ -424,7 +425,7 @@ func TestCourseCompletion(t *testing.T) {
 				EnrolDone   time.Time `db:"enrol_done"`
 				OrgID       string    `db:"org_id"`
 			}
-			if err := store.DB().Get(&completion, `
+			if err := testdb.Owner(store.DB()).Get(&completion, `
 				SELECT c.id, c.person_id, c.completed_at, e.completed_at AS enrol_done, c.org_id
 				FROM completions c JOIN enrolments e ON e.id = c.enrolment_id`); err != nil {
 				t.Fatal(err)
@@ -492,7 +493,7 @@ func TestOperatorCourses(t *testing.T) {
 	MustShipped(t, store)
 	MustImport(t, store, org.ID, tinyFS("own-course", nil))
 	var id string
-	if err := store.DB().Get(&id, `
+	if err := testdb.Owner(store.DB()).Get(&id, `
 		INSERT INTO people (email, name, password_hash, operator) VALUES ('ops@peerpath.example', 'Ops', 'x', true)
 		RETURNING id`); err != nil {
 		t.Fatal(err)

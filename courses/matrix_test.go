@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"peerpath/courses"
+	"peerpath/migrations/testdb"
 )
 
 func TestAssignmentStatus(t *testing.T) {
@@ -53,7 +54,7 @@ func TestAssignmentStatus(t *testing.T) {
 			// The matrix filters and sorts by status inside PostgreSQL: its CASE must agree.
 			var got string
 			q := strings.ReplaceAll(courses.MatrixStatusSQL, "$now", "$5::timestamptz")
-			if err := store.DB().Get(&got, `SELECT `+q+` FROM (SELECT $1::timestamptz AS due_at,
+			if err := testdb.Owner(store.DB()).Get(&got, `SELECT `+q+` FROM (SELECT $1::timestamptz AS due_at,
 				$2::timestamptz AS completed_at, $3::timestamptz AS expires_at, $4::bool AS started,
 				$6::bool AS recert) x`,
 				tt.facts.DueAt, tt.facts.CompletedAt, tt.facts.ExpiresAt, tt.facts.Started, now, tt.facts.Recert); err != nil {
@@ -252,7 +253,7 @@ func TestFindPersonRecord(t *testing.T) {
 
 	// A revoked certificate shows its reason to the organisation.
 	var completion string
-	if err := l.store.DB().Get(&completion, `SELECT id FROM completions WHERE person_id = $1`, l.sam.Person.ID); err != nil {
+	if err := testdb.Owner(l.store.DB()).Get(&completion, `SELECT id FROM completions WHERE person_id = $1`, l.sam.Person.ID); err != nil {
 		t.Fatal(err)
 	}
 	cert := MustIssue(t, l.store, completion)
@@ -343,7 +344,7 @@ func TestTrainingStatus(t *testing.T) {
 			var got string
 			q := strings.NewReplacer("$today", "$3::timestamptz", "$soon", "$4::timestamptz").Replace(courses.TrainingStatusSQL)
 			today := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
-			if err := store.DB().Get(&got, `SELECT `+q+` FROM (SELECT $1::timestamptz AS completed_at,
+			if err := testdb.Owner(store.DB()).Get(&got, `SELECT `+q+` FROM (SELECT $1::timestamptz AS completed_at,
 				$2::timestamptz AS expires_at) x`, tt.completed, tt.expires, today, today.Add(courses.TrainingDueSoonWithin)); err != nil {
 				t.Fatal(err)
 			}

@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"peerpath/courses"
+	"peerpath/migrations/testdb"
 )
 
 // MustOutboxItems queues n invitation emails in a new organisation and returns their outbox ids.
@@ -74,7 +75,7 @@ func TestRelayOutbox(t *testing.T) {
 			t.Errorf("sent, oldest first (-want +got):\n%s", diff)
 		}
 		var enqueued []time.Time
-		if err := store.DB().Select(&enqueued, `SELECT enqueued_at FROM outbox WHERE enqueued_at IS NOT NULL ORDER BY id`); err != nil {
+		if err := testdb.Owner(store.DB()).Select(&enqueued, `SELECT enqueued_at FROM outbox WHERE enqueued_at IS NOT NULL ORDER BY id`); err != nil {
 			t.Fatal(err)
 		}
 		if len(enqueued) != 3 || !enqueued[0].Equal(clock.Now()) {
@@ -265,7 +266,7 @@ func TestMailDelivery(t *testing.T) {
 		Recipient   string    `db:"recipient"`
 		DeliveredAt time.Time `db:"delivered_at"`
 	}
-	if err := store.DB().Get(&row, `SELECT recipient, delivered_at FROM mail_deliveries WHERE key = 'invitation:1'`); err != nil {
+	if err := testdb.Owner(store.DB()).Get(&row, `SELECT recipient, delivered_at FROM mail_deliveries WHERE key = 'invitation:1'`); err != nil {
 		t.Fatal(err)
 	}
 	if row.Recipient != "a@example.org" || !row.DeliveredAt.Equal(first) {

@@ -135,7 +135,14 @@ func dedupe(roles []string) []string {
 
 // FindPrincipal loads an active person and their organisation.
 func (s *Store) FindPrincipal(ctx context.Context, personID string) (*Principal, error) {
-	return findPrincipal(ctx, s.db, personID)
+	var p *Principal
+	// Before anyone's organisation is known: the person is named by the caller's own proof.
+	err := s.sysTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		p, err = findPrincipal(ctx, tx, personID)
+		return err
+	})
+	return p, err
 }
 
 func findPrincipal(ctx context.Context, q sqlx.QueryerContext, personID string) (*Principal, error) {
@@ -170,9 +177,12 @@ func (s *Store) CreateOrganisation(ctx context.Context, o *Organisation) error {
 	if err := f.Err(); err != nil {
 		return err
 	}
-	err := s.db.QueryRowxContext(ctx, `
-		INSERT INTO organisations (slug, name) VALUES ($1, $2) RETURNING id, created_at`,
-		o.Slug, strings.TrimSpace(o.Name)).Scan(&o.ID, &o.CreatedAt)
+	// A new organisation belongs to no tenant yet: only the system may add one.
+	err := s.sysTx(ctx, func(tx *sqlx.Tx) error {
+		return tx.QueryRowxContext(ctx, `
+			INSERT INTO organisations (slug, name) VALUES ($1, $2) RETURNING id, created_at`,
+			o.Slug, strings.TrimSpace(o.Name)).Scan(&o.ID, &o.CreatedAt)
+	})
 	if ErrorCode(dbError(err)) == Conflict {
 		return FieldError("slug", "An organisation with this slug already exists.")
 	}
@@ -182,7 +192,10 @@ func (s *Store) CreateOrganisation(ctx context.Context, o *Organisation) error {
 // FindOrganisationBySlug returns the organisation with slug.
 func (s *Store) FindOrganisationBySlug(ctx context.Context, slug string) (*Organisation, error) {
 	var o Organisation
-	err := s.db.GetContext(ctx, &o, `SELECT id, slug, name, created_at FROM organisations WHERE slug = $1`, slug)
+	// Operators' commands name organisations by slug, before any is chosen.
+	err := s.sysTx(ctx, func(tx *sqlx.Tx) error {
+		return tx.GetContext(ctx, &o, `SELECT id, slug, name, created_at FROM organisations WHERE slug = $1`, slug)
+	})
 	if err != nil {
 		return nil, dbError(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"peerpath/courses"
+	"peerpath/migrations/testdb"
 )
 
 // answersOf maps prompt ids to answers, leaving out unanswered prompts.
@@ -159,7 +160,7 @@ func TestReflectionPrivacy(t *testing.T) {
 	}
 	principal := func(email string) *courses.Principal {
 		var id string
-		if err := store.DB().Get(&id, `SELECT id FROM people WHERE email = $1`, email); err != nil {
+		if err := testdb.Owner(store.DB()).Get(&id, `SELECT id FROM people WHERE email = $1`, email); err != nil {
 			t.Fatalf("%s: %v", email, err)
 		}
 		return MustPrincipal(t, store, id)

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"peerpath/courses"
+	"peerpath/migrations/testdb"
 )
 
 // reminderLab is an organisation (UTC unless moved) with three small courses, a, b and c, at
@@ -163,14 +164,14 @@ func TestScanRemindersEscalation(t *testing.T) {
 	lee := MustLearner(t, l.store, l.org.ID, "lee@example.org") // in no team
 	dee := MustLearner(t, l.store, l.org.ID, "dee@example.org") // overdue, but by less than a week
 	var team string
-	if err := l.store.DB().Get(&team, `INSERT INTO teams (org_id, name) VALUES ($1, 'North') RETURNING id`, l.org.ID); err != nil {
+	if err := testdb.Owner(l.store.DB()).Get(&team, `INSERT INTO teams (org_id, name) VALUES ($1, 'North') RETURNING id`, l.org.ID); err != nil {
 		t.Fatal(err)
 	}
 	for _, m := range []struct {
 		id      string
 		manager bool
 	}{{manager.Person.ID, true}, {sam.Person.ID, false}, {dee.Person.ID, false}} {
-		if _, err := l.store.DB().Exec(`INSERT INTO team_members (team_id, person_id, org_id, manager) VALUES ($1, $2, $3, $4)`,
+		if _, err := testdb.Owner(l.store.DB()).Exec(`INSERT INTO team_members (team_id, person_id, org_id, manager) VALUES ($1, $2, $3, $4)`,
 			team, m.id, l.org.ID, m.manager); err != nil {
 			t.Fatal(err)
 		}
@@ -204,14 +205,14 @@ func TestScanRemindersPreferences(t *testing.T) {
 	trainer := MustLearner(t, l.store, l.org.ID, "trainer@example.org", "trainer")
 	MustAssign(t, l.store, sam, "a", l.clock.Now().Add(3*24*time.Hour))
 	var session string
-	if err := l.store.DB().Get(&session, `
+	if err := testdb.Owner(l.store.DB()).Get(&session, `
 		INSERT INTO roleplay_sessions (org_id, title, trainer_id, starts_at, time_zone, duration_minutes, practice_seconds,
 			feedback_seconds, cards, criteria)
 		VALUES ($1, 'Boundaries practice', $2, $3, 'UTC', 90, 600, 300, '[]', '[]') RETURNING id`,
 		l.org.ID, trainer.Person.ID, l.clock.Now().Add(25*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := l.store.DB().Exec(`INSERT INTO roleplay_invitees (session_id, person_id, org_id) VALUES ($1, $2, $3)`,
+	if _, err := testdb.Owner(l.store.DB()).Exec(`INSERT INTO roleplay_invitees (session_id, person_id, org_id) VALUES ($1, $2, $3)`,
 		session, sam.Person.ID, l.org.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -277,14 +278,14 @@ func TestScanRemindersRoleplayTomorrow(t *testing.T) {
 		{"Thursday", time.Date(2026, 3, 5, 0, 30, 0, 0, akl), false},
 	} {
 		var id string
-		if err := l.store.DB().Get(&id, `
+		if err := testdb.Owner(l.store.DB()).Get(&id, `
 			INSERT INTO roleplay_sessions (org_id, title, trainer_id, starts_at, time_zone, duration_minutes, practice_seconds,
 				feedback_seconds, cards, criteria, cancelled_at)
 			VALUES ($1, $2, $3, $4, 'Pacific/Auckland', 90, 600, 300, '[]', '[]', CASE WHEN $5 THEN now() END) RETURNING id`,
 			l.org.ID, s.title, trainer.Person.ID, s.at, s.cancelled); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := l.store.DB().Exec(`INSERT INTO roleplay_invitees (session_id, person_id, org_id) VALUES ($1, $2, $3)`,
+		if _, err := testdb.Owner(l.store.DB()).Exec(`INSERT INTO roleplay_invitees (session_id, person_id, org_id) VALUES ($1, $2, $3)`,
 			id, sam.Person.ID, l.org.ID); err != nil {
 			t.Fatal(err)
 		}
@@ -323,7 +324,7 @@ func TestScanRemindersCertificates(t *testing.T) {
 	// before it expired, as when an organisation shortens the period): only the new one counts.
 	clock.Advance(required.ExpiresAt.Sub(clock.Now()) - 20*24*time.Hour)
 	var second string
-	if err := store.DB().Get(&second, `
+	if err := testdb.Owner(store.DB()).Get(&second, `
 		WITH e AS (
 			INSERT INTO enrolments (org_id, person_id, course_id, course_version_id, started_at, completed_at)
 			SELECT org_id, person_id, course_id, course_version_id, $1, $1 FROM completions
@@ -419,7 +420,7 @@ func TestNotifications(t *testing.T) {
 
 	t.Run("MarkSome", func(t *testing.T) {
 		var priyas string
-		if err := l.store.DB().Get(&priyas, `SELECT id FROM notifications WHERE person_id = $1 LIMIT 1`, priya.Person.ID); err != nil {
+		if err := testdb.Owner(l.store.DB()).Get(&priyas, `SELECT id FROM notifications WHERE person_id = $1 LIMIT 1`, priya.Person.ID); err != nil {
 			t.Fatal(err)
 		}
 		// Someone else's id changes nothing.
@@ -544,7 +545,7 @@ func TestCourseValidityOverride(t *testing.T) {
 //	go test ./courses -run '^$' -bench ScanReminders -benchtime 3x
 func BenchmarkScanReminders(b *testing.B) {
 	l := mustReminderLab(b)
-	db := l.store.DB()
+	db := testdb.Owner(l.store.DB())
 	now := l.clock.Now()
 	if _, err := db.Exec(`
 		INSERT INTO people (org_id, email, name, password_hash, roles)
@@ -604,7 +605,7 @@ func TestScanRemindersRecertification(t *testing.T) {
 	sam := MustLearner(t, store, org.ID, "sam@example.org")
 	MustAssign(t, store, sam, "induction", clock.Now().Add(24*time.Hour))
 	MustAssign(t, store, sam, "once", clock.Now().Add(24*time.Hour))
-	if _, err := store.DB().Exec(`UPDATE assignments SET recert_months = 12
+	if _, err := testdb.Owner(store.DB()).Exec(`UPDATE assignments SET recert_months = 12
 		WHERE course_id = (SELECT id FROM courses WHERE slug = 'induction')`); err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"peerpath/courses"
+	"peerpath/migrations/testdb"
 )
 
 // MustResetToken asks for a reset for email and returns the token from the mail it queues.
@@ -37,7 +38,7 @@ func TestRequestPasswordReset(t *testing.T) {
 	org := MustOrg(t, store, "riverside")
 	MustPerson(t, store, org.ID, "Sam@Riverside.example", "trainee")
 	gone := MustPerson(t, store, org.ID, "gone@riverside.example", "trainee")
-	if _, err := store.DB().Exec(`UPDATE people SET active = false WHERE id = $1`, gone); err != nil {
+	if _, err := testdb.Owner(store.DB()).Exec(`UPDATE people SET active = false WHERE id = $1`, gone); err != nil {
 		t.Fatal(err)
 	}
 	outbox := func() int { return len(MustOutbox(t, store)) }

@@ -12,6 +12,7 @@ import (
 
 	"peerpath/courses"
 	"peerpath/courses/content"
+	"peerpath/migrations/testdb"
 )
 
 // roleplayLab is an organisation ready for role-play: a trainer, a second trainer, an org admin,
@@ -58,11 +59,11 @@ func mustRoleplayLab(tb testing.TB) *roleplayLab {
 func mustTeam(tb testing.TB, store *courses.Store, orgID, name string, people ...string) string {
 	tb.Helper()
 	var id string
-	if err := store.DB().Get(&id, `INSERT INTO teams (org_id, name) VALUES ($1, $2) RETURNING id`, orgID, name); err != nil {
+	if err := testdb.Owner(store.DB()).Get(&id, `INSERT INTO teams (org_id, name) VALUES ($1, $2) RETURNING id`, orgID, name); err != nil {
 		tb.Fatal(err)
 	}
 	for _, p := range people {
-		if _, err := store.DB().Exec(`INSERT INTO team_members (team_id, person_id, org_id) VALUES ($1, $2, $3)`, id, p, orgID); err != nil {
+		if _, err := testdb.Owner(store.DB()).Exec(`INSERT INTO team_members (team_id, person_id, org_id) VALUES ($1, $2, $3)`, id, p, orgID); err != nil {
 			tb.Fatal(err)
 		}
 	}
@@ -458,7 +459,7 @@ func mustPractice(tb testing.TB, store *courses.Store, orgID, sessionID string, 
 	tb.Helper()
 	at := store.Now()
 	for seat, p := range map[string]*courses.Principal{"peer_worker": peer, "observer": observer, "speaker": speaker} {
-		if _, err := store.DB().Exec(`
+		if _, err := testdb.Owner(store.DB()).Exec(`
 			INSERT INTO roleplay_seats (session_id, round, group_id, person_id, org_id, seat, card_id, started_at)
 			VALUES ($1, $2, $3, $4, $5, $6, 'RP-01', $7)`, sessionID, round, group, p.Person.ID, orgID, seat, at); err != nil {
 			tb.Fatal(err)
@@ -473,7 +474,7 @@ func mustPractice(tb testing.TB, store *courses.Store, orgID, sessionID string, 
 		{"feedback.observer", "observer", observer, scores, "Kind and brief."},
 		{"feedback.speaker", "speaker", speaker, nil, "I felt heard."},
 	} {
-		if _, err := store.DB().Exec(`
+		if _, err := testdb.Owner(store.DB()).Exec(`
 			INSERT INTO roleplay_feedback (session_id, round, phase, group_id, from_person, seat, about_person, org_id,
 				scores, comment, submitted_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
@@ -654,7 +655,7 @@ func TestCreditRoleplayPractice(t *testing.T) {
 // withTx runs fn in a transaction and commits it.
 func withTx(tb testing.TB, store *courses.Store, fn func(tx *sqlx.Tx) error) error {
 	tb.Helper()
-	tx, err := store.DB().Beginx()
+	tx, err := testdb.Owner(store.DB()).Beginx()
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"peerpath/courses"
+	"peerpath/migrations/testdb"
 )
 
 // gifts is a shipped Boundaries scenario: n1 → (c1) n2 → (c3) n4 → (c1) the end; n1 → (c2) n3 →
@@ -157,7 +158,7 @@ func TestScenario(t *testing.T) {
 			t.Errorf("runs: got %d, want %d", n, before+1)
 		}
 		var paths []json.RawMessage
-		if err := store.DB().Select(&paths, `SELECT path FROM scenario_runs WHERE person_id = $1 ORDER BY started_at`, sam.Person.ID); err != nil {
+		if err := testdb.Owner(store.DB()).Select(&paths, `SELECT path FROM scenario_runs WHERE person_id = $1 ORDER BY started_at`, sam.Person.ID); err != nil {
 			t.Fatal(err)
 		}
 		var got [][]step

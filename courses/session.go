@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"strings"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // Session lifetimes: a session ends after 30 minutes without a request, and 12 hours after
@@ -25,9 +27,12 @@ func (s *Store) Authenticate(ctx context.Context, email, password string) (*Prin
 		ID           string `db:"id"`
 		PasswordHash string `db:"password_hash"`
 	}
-	err := s.db.GetContext(ctx, &row, `
-		SELECT id, password_hash FROM people WHERE lower(email) = lower($1) AND active`,
-		strings.TrimSpace(email))
+	// Sign-in comes before anyone's organisation is known.
+	err := s.sysTx(ctx, func(tx *sqlx.Tx) error {
+		return tx.GetContext(ctx, &row, `
+			SELECT id, password_hash FROM people WHERE lower(email) = lower($1) AND active`,
+			strings.TrimSpace(email))
+	})
 	if err != nil {
 		if ErrorCode(dbError(err)) == NotFound {
 			VerifyPassword(dummyHash, password)
@@ -49,16 +54,18 @@ func (s *Store) CreateSession(ctx context.Context, personID string) (string, err
 		return "", err
 	}
 	now := s.Now()
-	_, err = s.db.ExecContext(ctx, `
-		INSERT INTO sessions (token_hash, person_id, created_at, last_seen_at, expires_at)
-		VALUES ($1, $2, $3, $3, $4)`, hash, personID, now, now.Add(SessionAbsolute))
+	err = s.sysTx(ctx, func(tx *sqlx.Tx) error {
+		_, err := tx.ExecContext(ctx, `
+			INSERT INTO sessions (token_hash, person_id, created_at, last_seen_at, expires_at)
+			VALUES ($1, $2, $3, $3, $4)`, hash, personID, now, now.Add(SessionAbsolute))
+		return err
+	})
 	return token, dbError(err)
 }
 
-const sessionQuery = `
-	SELECT ` + personColumns + `, x.last_seen_at, x.expires_at, o.slug AS org_slug, o.name AS org_name
-	FROM sessions x JOIN people p ON p.id = x.person_id LEFT JOIN organisations o ON o.id = p.org_id
-	WHERE x.token_hash = $1`
+// sessionQuery reads through session_principal (migration 0011): the session comes before its
+// organisation is known, and every request pays for it.
+const sessionQuery = `SELECT * FROM session_principal($1)`
 
 // FindSession returns the principal of a live session and records that it was used. An idle or
 // expired session is deleted and answers Unauthorized.
@@ -87,8 +94,8 @@ func (s *Store) FindSession(ctx context.Context, token string) (*Principal, erro
 		return nil, dbError(err)
 	}
 	if !now.Before(row.ExpiresAt) || !now.Before(row.LastSeenAt.Add(SessionIdle)) || !row.Active {
-		if _, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, hash); err != nil {
-			return nil, dbError(err)
+		if err := s.DeleteSession(ctx, token); err != nil {
+			return nil, err
 		}
 		if !row.Active {
 			return nil, Errorf(Unauthorized, "Please sign in.")
@@ -100,9 +107,11 @@ func (s *Store) FindSession(ctx context.Context, token string) (*Principal, erro
 		p.Organisation = &Organisation{ID: row.OrgID.String, Slug: row.OrgSlug.String, Name: row.OrgName.String}
 	}
 	if now.Sub(row.LastSeenAt) >= sessionTouch {
-		if _, err := s.db.ExecContext(ctx, `
-			UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1`, hash, now); err != nil {
-			return nil, dbError(err)
+		if err := s.sysTx(ctx, func(tx *sqlx.Tx) error {
+			_, err := tx.ExecContext(ctx, `UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1`, hash, now)
+			return err
+		}); err != nil {
+			return nil, err
 		}
 	}
 	return p, nil
@@ -110,17 +119,23 @@ func (s *Store) FindSession(ctx context.Context, token string) (*Principal, erro
 
 // DeleteSession ends a session. Ending one that does not exist is not an error.
 func (s *Store) DeleteSession(ctx context.Context, token string) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, HashToken(token))
-	return dbError(err)
+	return s.sysTx(ctx, func(tx *sqlx.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, HashToken(token))
+		return err
+	})
 }
 
 // DeleteExpiredSessions removes sessions that can no longer be used and returns how many.
 func (s *Store) DeleteExpiredSessions(ctx context.Context) (int64, error) {
 	now := s.Now()
-	res, err := s.db.ExecContext(ctx, `
-		DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2`, now, now.Add(-SessionIdle))
-	if err != nil {
-		return 0, dbError(err)
-	}
-	return res.RowsAffected()
+	var n int64
+	err := s.sysTx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, `
+			DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2`, now, now.Add(-SessionIdle))
+		if err == nil {
+			n, err = res.RowsAffected()
+		}
+		return err
+	})
+	return n, err
 }

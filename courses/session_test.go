@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"peerpath/courses"
+	"peerpath/migrations/testdb"
 )
 
 // MustSession starts a session for personID.
@@ -24,7 +25,7 @@ func MustSession(tb testing.TB, store *courses.Store, personID string) string {
 func lastSeen(tb testing.TB, store *courses.Store, token string) (time.Time, bool) {
 	tb.Helper()
 	var at []time.Time
-	if err := store.DB().Select(&at, `SELECT last_seen_at FROM sessions WHERE token_hash = $1`, courses.HashToken(token)); err != nil {
+	if err := testdb.Owner(store.DB()).Select(&at, `SELECT last_seen_at FROM sessions WHERE token_hash = $1`, courses.HashToken(token)); err != nil {
 		tb.Fatal(err)
 	}
 	if len(at) == 0 {
@@ -56,7 +57,7 @@ func TestSession(t *testing.T) {
 			t.Errorf("got %+v, want the whole person and organisation", p)
 		}
 		var stored int
-		if err := store.DB().Get(&stored, `SELECT count(*) FROM sessions WHERE token_hash = $1`, []byte(token)); err != nil {
+		if err := testdb.Owner(store.DB()).Get(&stored, `SELECT count(*) FROM sessions WHERE token_hash = $1`, []byte(token)); err != nil {
 			t.Fatal(err)
 		}
 		if stored != 0 {
@@ -149,7 +150,7 @@ func TestSession(t *testing.T) {
 		}
 	})
 	t.Run("DeleteExpiredSessions", func(t *testing.T) {
-		if _, err := store.DB().Exec(`DELETE FROM sessions`); err != nil {
+		if _, err := testdb.Owner(store.DB()).Exec(`DELETE FROM sessions`); err != nil {
 			t.Fatal(err)
 		}
 		idle := MustSession(t, store, sam)
@@ -176,7 +177,7 @@ func TestSession(t *testing.T) {
 		if _, err := store.FindSession(ctx, token); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := store.DB().Exec(`UPDATE people SET active = false WHERE id = $1`, lee); err != nil {
+		if _, err := testdb.Owner(store.DB()).Exec(`UPDATE people SET active = false WHERE id = $1`, lee); err != nil {
 			t.Fatal(err)
 		}
 		_, err := store.FindSession(ctx, token)
@@ -191,7 +192,7 @@ func TestAuthenticate(t *testing.T) {
 	org := MustOrg(t, store, "riverside")
 	sam := MustPerson(t, store, org.ID, "Sam.Okafor@Riverside.example", "trainee", "trainer")
 	gone := MustPerson(t, store, org.ID, "gone@riverside.example", "trainee")
-	if _, err := store.DB().Exec(`UPDATE people SET active = false WHERE id = $1`, gone); err != nil {
+	if _, err := testdb.Owner(store.DB()).Exec(`UPDATE people SET active = false WHERE id = $1`, gone); err != nil {
 		t.Fatal(err)
 	}
 

@@ -74,7 +74,7 @@ func MustPerson(tb testing.TB, store *courses.Store, orgID, email string, roles 
 		tb.Fatal(err)
 	}
 	var id string
-	if err := store.DB().Get(&id, `
+	if err := testdb.Owner(store.DB()).Get(&id, `
 		INSERT INTO people (org_id, email, name, password_hash, roles) VALUES ($1, $2, $3, $4, $5)
 		RETURNING id`, orgID, email, "Person "+email, hash, pq.StringArray(roles)); err != nil {
 		tb.Fatalf("add person %s: %v", email, err)
@@ -86,7 +86,7 @@ func MustPerson(tb testing.TB, store *courses.Store, orgID, email string, roles 
 func MustCount(tb testing.TB, store *courses.Store, query string, args ...any) int {
 	tb.Helper()
 	var n int
-	if err := store.DB().Get(&n, query, args...); err != nil {
+	if err := testdb.Owner(store.DB()).Get(&n, query, args...); err != nil {
 		tb.Fatalf("%s: %v", query, err)
 	}
 	return n
@@ -106,7 +106,7 @@ type outboxRow struct {
 func MustOutbox(tb testing.TB, store *courses.Store) []outboxRow {
 	tb.Helper()
 	var rows []outboxRow
-	if err := store.DB().Select(&rows, `
+	if err := testdb.Owner(store.DB()).Select(&rows, `
 		SELECT id, task_type, payload, org_id, enqueued_at IS NULL AS pending, attempts, last_error
 		FROM outbox ORDER BY id`); err != nil {
 		tb.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"peerpath/courses"
+	"peerpath/migrations/testdb"
 )
 
 func TestTeams(t *testing.T) {
@@ -130,7 +131,7 @@ func TestSeedDemoTeams(t *testing.T) {
 		}
 	}
 	var completion string
-	if err := store.DB().Get(&completion, `SELECT k.id FROM completions k JOIN people p ON p.id = k.person_id
+	if err := testdb.Owner(store.DB()).Get(&completion, `SELECT k.id FROM completions k JOIN people p ON p.id = k.person_id
 		WHERE p.email = 'trainee6@riverside.example'`); err != nil {
 		t.Fatal(err)
 	}

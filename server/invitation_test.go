@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"peerpath/courses"
+	"peerpath/migrations/testdb"
 )
 
 // MustInvite invites email to the organisation with slug and returns the token.
@@ -183,7 +184,7 @@ func TestOrgInvitationCreate(t *testing.T) {
 			t.Errorf("invitation (-want +got):\n%s", diff)
 		}
 		var orgID, invitedBy string
-		if err := store.DB().QueryRow(`
+		if err := testdb.Owner(store.DB()).QueryRow(`
 			SELECT i.org_id, p.email FROM invitations i JOIN people p ON p.id = i.invited_by WHERE i.id = $1`,
 			got.ID).Scan(&orgID, &invitedBy); err != nil {
 			t.Fatal(err)
@@ -329,7 +330,7 @@ func TestOrgInvitationList(t *testing.T) {
 		}
 	})
 	t.Run("Empty", func(t *testing.T) {
-		if _, err := store.DB().Exec(`UPDATE invitations SET revoked_at = now()`); err != nil {
+		if _, err := testdb.Owner(store.DB()).Exec(`UPDATE invitations SET revoked_at = now()`); err != nil {
 			t.Fatal(err)
 		}
 		rec := Do(t, h, http.MethodGet, "/api/v1/org/invitations", "", withCookie(riverside))

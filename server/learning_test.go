@@ -16,6 +16,7 @@ import (
 
 	"peerpath/courses"
 	"peerpath/courses/content"
+	"peerpath/migrations/testdb"
 )
 
 const (
@@ -42,7 +43,7 @@ func MustLearningServer(tb testing.TB) (http.Handler, *courses.Store, *fakeClock
 func MustPersonID(tb testing.TB, store *courses.Store, email string) string {
 	tb.Helper()
 	var id string
-	if err := store.DB().Get(&id, `SELECT id FROM people WHERE email = $1`, email); err != nil {
+	if err := testdb.Owner(store.DB()).Get(&id, `SELECT id FROM people WHERE email = $1`, email); err != nil {
 		tb.Fatalf("person %s: %v", email, err)
 	}
 	return id
@@ -192,7 +193,7 @@ func TestCoursesHTTP(t *testing.T) {
 	sam := MustSessionCookie(t, store, "trainee1@riverside.example")
 	noah := MustSessionCookie(t, store, "trainee1@harbour.example")
 	due := clock.Now().Add(14 * 24 * time.Hour)
-	if _, err := store.DB().Exec(`
+	if _, err := testdb.Owner(store.DB()).Exec(`
 		INSERT INTO assignments (org_id, person_id, course_id, due_at)
 		SELECT p.org_id, p.id, c.id, $2 FROM people p, courses c WHERE p.email = $1 AND c.slug = $3`,
 		"trainee1@riverside.example", due, story); err != nil {

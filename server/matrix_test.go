@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"peerpath/courses"
+	"peerpath/migrations/testdb"
 )
 
 // orgFixture is the demo server with shipped courses, Riverside's trainee1 and trainee2 in a
@@ -48,7 +49,7 @@ func mustOrgFixture(tb testing.TB) *orgFixture {
 			tb.Fatal(err)
 		}
 	}
-	if _, err := store.DB().Exec(`
+	if _, err := testdb.Owner(store.DB()).Exec(`
 		INSERT INTO assignments (org_id, person_id, course_id, due_at)
 		SELECT p.org_id, p.id, c.id, $1::timestamptz FROM people p, courses c
 		WHERE c.slug = 'storytelling-with-purpose' AND p.email IN ('trainee1@riverside.example', 'trainee2@riverside.example',
@@ -161,7 +162,7 @@ func TestOrgCompletionIsolation(t *testing.T) {
 		})
 	}
 	t.Run("RecordNeverHoldsReflections", func(t *testing.T) {
-		if _, err := f.store.DB().Exec(`INSERT INTO reflections (org_id, person_id, course_id, module_slug, prompt_id, body, updated_at)
+		if _, err := testdb.Owner(f.store.DB()).Exec(`INSERT INTO reflections (org_id, person_id, course_id, module_slug, prompt_id, body, updated_at)
 			SELECT org_id, id, (SELECT id FROM courses WHERE slug = 'storytelling-with-purpose'), 'm', 'r1', 'secret words', now()
 			FROM people WHERE id = $1`, f.trainee1); err != nil {
 			t.Fatal(err)
@@ -180,7 +181,7 @@ func TestOrgCompletionIsolation(t *testing.T) {
 func TestOrgCompletionCSV(t *testing.T) {
 	t.Parallel()
 	f := mustOrgFixture(t)
-	if _, err := f.store.DB().Exec(`UPDATE people SET name = '=HYPERLINK("x")' WHERE id = $1`, f.trainee3); err != nil {
+	if _, err := testdb.Owner(f.store.DB()).Exec(`UPDATE people SET name = '=HYPERLINK("x")' WHERE id = $1`, f.trainee3); err != nil {
 		t.Fatal(err)
 	}
 	token := mustToken(t, f.h, f.admin, "read")

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"peerpath/courses"
+	"peerpath/migrations/testdb"
 )
 
 type notificationJSON struct {
@@ -47,7 +48,7 @@ func MustNotify(tb testing.TB, store *courses.Store, email string, titles ...str
 	var ids []string
 	for i, title := range titles {
 		var id string
-		if err := store.DB().Get(&id, `
+		if err := testdb.Owner(store.DB()).Get(&id, `
 			INSERT INTO notifications (org_id, person_id, kind, title, body, link, created_at)
 			SELECT org_id, id, 'assignment_due', $2, 'Due soon.', '/learn/x', $3 FROM people WHERE email = $1
 			RETURNING id`, email, title, store.Now().Add(time.Duration(i)*time.Minute)); err != nil {
@@ -181,7 +182,7 @@ func TestNotificationPreferencesAPI(t *testing.T) {
 		}
 	})
 	t.Run("ErrOperatorWithoutOrg", func(t *testing.T) {
-		if _, err := store.DB().Exec(`INSERT INTO people (email, name, password_hash, operator) VALUES ('ops@peerpath.test', 'Ops', 'x', true)`); err != nil {
+		if _, err := testdb.Owner(store.DB()).Exec(`INSERT INTO people (email, name, password_hash, operator) VALUES ('ops@peerpath.test', 'Ops', 'x', true)`); err != nil {
 			t.Fatal(err)
 		}
 		wantError(t, Do(t, h, http.MethodGet, "/api/v1/me/notification-preferences", "", MustSessionCookie(t, store, "ops@peerpath.test")),
@@ -193,7 +194,7 @@ func TestUnsubscribeAPI(t *testing.T) {
 	t.Parallel()
 	h, store, clock := MustServer(t)
 	MustImportOrgCourse(t, store, "riverside", "own", "")
-	if _, err := store.DB().Exec(`INSERT INTO assignments (org_id, person_id, course_id, due_at)
+	if _, err := testdb.Owner(store.DB()).Exec(`INSERT INTO assignments (org_id, person_id, course_id, due_at)
 		SELECT p.org_id, p.id, c.id, $1 FROM people p, courses c WHERE p.email = 'trainee1@riverside.example' AND c.slug = 'own'`,
 		clock.Now().Add(3*24*time.Hour)); err != nil {
 		t.Fatal(err)
@@ -202,7 +203,7 @@ func TestUnsubscribeAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	var payload []byte
-	if err := store.DB().Get(&payload, `SELECT payload FROM outbox WHERE payload->>'template' = 'digest'`); err != nil {
+	if err := testdb.Owner(store.DB()).Get(&payload, `SELECT payload FROM outbox WHERE payload->>'template' = 'digest'`); err != nil {
 		t.Fatal(err)
 	}
 	var mail courses.Email

@@ -45,7 +45,7 @@ func TestOpsQueues(t *testing.T) {
 	h, store, _ := MustServer(t)
 	queue := testdb.Prefix(t)
 	id := MustArchivedTask(t, queue)
-	if _, err := store.DB().Exec(`INSERT INTO people (email, name, password_hash, operator) VALUES ('ops@peerpath.test', 'Ops', 'x', true)`); err != nil {
+	if _, err := testdb.Owner(store.DB()).Exec(`INSERT INTO people (email, name, password_hash, operator) VALUES ('ops@peerpath.test', 'Ops', 'x', true)`); err != nil {
 		t.Fatal(err)
 	}
 	operator := MustSessionCookie(t, store, "ops@peerpath.test")

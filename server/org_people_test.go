@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"peerpath/courses"
+	"peerpath/migrations/testdb"
 )
 
 // peopleFixture is the demo organisations with two test teams in Riverside: "Test north", which the
@@ -36,7 +37,7 @@ func MustPeopleFixture(tb testing.TB) *peopleFixture {
 	f.managerID = MustPersonID(tb, store, "manager@riverside.example")
 	f.harbourPersonID = MustPersonID(tb, store, "trainee1@harbour.example")
 	f.member = MustPersonID(tb, store, "trainee2@riverside.example")
-	if err := store.DB().Get(&f.outsider, `
+	if err := testdb.Owner(store.DB()).Get(&f.outsider, `
 		INSERT INTO people (org_id, email, name, password_hash, roles)
 		SELECT id, 'outsider@riverside.example', 'Olive Outsider', 'x', '{trainee}' FROM organisations WHERE slug = 'riverside'
 		RETURNING id`); err != nil {
@@ -63,7 +64,7 @@ func MustPeopleFixture(tb testing.TB) *peopleFixture {
 		tb.Fatalf("assign south: got %d %s", rec.Code, rec.Body)
 	}
 	f.ruleID = res.Rule.ID
-	if err := store.DB().Get(&f.outsiderAssignment, `SELECT id FROM assignments WHERE person_id = $1`, f.outsider); err != nil {
+	if err := testdb.Owner(store.DB()).Get(&f.outsiderAssignment, `SELECT id FROM assignments WHERE person_id = $1`, f.outsider); err != nil {
 		tb.Fatal(err)
 	}
 	return f

@@ -235,7 +235,7 @@ func mustProbeEnv(tb testing.TB) *probeEnv {
 	if _, err := store.ImportCourses(ctx, riverside, own); err != nil {
 		tb.Fatalf("import Riverside's course: %v", err)
 	}
-	if _, err := store.DB().Exec(`INSERT INTO people (email, name, password_hash, operator) VALUES ('ops@probe.example', 'Ops', 'x', true)`); err != nil {
+	if _, err := testdb.Owner(store.DB()).Exec(`INSERT INTO people (email, name, password_hash, operator) VALUES ('ops@probe.example', 'Ops', 'x', true)`); err != nil {
 		tb.Fatal(err)
 	}
 	e := &probeEnv{h: h, srv: h.(*server.Server), as: map[string]reqOpt{}}
@@ -254,7 +254,7 @@ func mustProbeEnv(tb testing.TB) *probeEnv {
 	e.as["trainee"] = withCookie(e.traineeCookie)
 	cert := MustCertificate(tb, store, signer, "trainee1@riverside.example")
 	var attempt string
-	if err := store.DB().Get(&attempt, `SELECT id FROM quiz_attempts WHERE person_id = $1`, trainee); err != nil {
+	if err := testdb.Owner(store.DB()).Get(&attempt, `SELECT id FROM quiz_attempts WHERE person_id = $1`, trainee); err != nil {
 		tb.Fatal(err)
 	}
 	// Two teams: the manager leads north; trainee1 is alone in south, outside the manager's view.
@@ -280,7 +280,7 @@ func mustProbeEnv(tb testing.TB) *probeEnv {
 		tb.Fatalf("assign the south team: got %d %s, want 201 with a rule", rec.Code, rec.Body)
 	}
 	var assignment string
-	if err := store.DB().Get(&assignment, `SELECT id FROM assignments WHERE person_id = $1`, trainee); err != nil {
+	if err := testdb.Owner(store.DB()).Get(&assignment, `SELECT id FROM assignments WHERE person_id = $1`, trainee); err != nil {
 		tb.Fatal(err)
 	}
 	apiToken := mustCreated(tb, Do(tb, h, http.MethodPost, "/api/v1/org/api-tokens", `{"name":"Probe","scope":"read"}`, e.as["admin"]))

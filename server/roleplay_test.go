@@ -16,6 +16,7 @@ import (
 	"peerpath/courses/content"
 	"peerpath/server"
 	"peerpath/worker/mail"
+	"peerpath/migrations/testdb"
 )
 
 // roleplayServer is the demo organisations with the shipped role-play kit and calendar files.
@@ -37,7 +38,7 @@ func mustRoleplayServer(tb testing.TB) *roleplayServer {
 		ID    string `db:"id"`
 		Email string `db:"email"`
 	}
-	if err := store.DB().Select(&rows, `SELECT id, email FROM people`); err != nil {
+	if err := testdb.Owner(store.DB()).Select(&rows, `SELECT id, email FROM people`); err != nil {
 		tb.Fatal(err)
 	}
 	rs := &roleplayServer{h: h, store: store, ids: map[string]string{}}
@@ -265,7 +266,7 @@ func TestRoleplaySessionRead(t *testing.T) {
 	t.Run("Feedback", func(t *testing.T) {
 		orgID := MustOrgID(t, rs.store, "riverside")
 		t1, t2 := rs.ids["trainee1@riverside.example"], rs.ids["trainee2@riverside.example"]
-		if _, err := rs.store.DB().Exec(`
+		if _, err := testdb.Owner(rs.store.DB()).Exec(`
 			INSERT INTO roleplay_feedback (session_id, round, phase, group_id, from_person, seat, about_person, org_id, scores, comment, submitted_at)
 			VALUES ($1, 1, 'feedback.observer', 'g1', $2, 'observer', $3, $4, '{"R1": 3}', 'Warm start.', now()),
 			       ($1, 2, 'feedback.observer', 'g1', $3, 'observer', $5, $4, '{"R1": 2}', 'About the trainer.', now())`,

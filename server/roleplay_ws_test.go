@@ -20,6 +20,7 @@ import (
 	"peerpath/courses"
 	"peerpath/server"
 	"peerpath/server/rooms"
+	"peerpath/migrations/testdb"
 )
 
 // wsCard is the card of the live-room tests; its briefs are easy to spot in raw messages.
@@ -102,7 +103,7 @@ func MustRoleplaySession(tb testing.TB, store *courses.Store, orgID, trainer str
 	cards, _ := json.Marshal([]courses.Card{wsCard})
 	criteria, _ := json.Marshal(wsCriteria)
 	var id string
-	if err := store.DB().Get(&id, `
+	if err := testdb.Owner(store.DB()).Get(&id, `
 		INSERT INTO roleplay_sessions (org_id, title, trainer_id, starts_at, time_zone, duration_minutes,
 			practice_seconds, feedback_seconds, transcript_allowed, cards, criteria)
 		VALUES ($1, 'Practice', $2, $3, 'UTC', 90, 600, 180, $4, $5, $6) RETURNING id`,
@@ -110,7 +111,7 @@ func MustRoleplaySession(tb testing.TB, store *courses.Store, orgID, trainer str
 		tb.Fatalf("session: %v", err)
 	}
 	for _, p := range invitees {
-		if _, err := store.DB().Exec(`INSERT INTO roleplay_invitees (session_id, person_id, org_id) VALUES ($1, $2, $3)`, id, p, orgID); err != nil {
+		if _, err := testdb.Owner(store.DB()).Exec(`INSERT INTO roleplay_invitees (session_id, person_id, org_id) VALUES ($1, $2, $3)`, id, p, orgID); err != nil {
 			tb.Fatalf("invitee: %v", err)
 		}
 	}
@@ -313,7 +314,7 @@ func TestRoleplaySocketRefusals(t *testing.T) {
 		nil, time.Now(), false)
 	cancelled := MustRoleplaySession(t, e.store, MustOrgID(t, e.store, "riverside"), e.people["trainer"],
 		[]string{e.people["trainee1"]}, time.Now(), false)
-	if _, err := e.store.DB().Exec(`UPDATE roleplay_sessions SET cancelled_at = now() WHERE id = $1`, cancelled); err != nil {
+	if _, err := testdb.Owner(e.store.DB()).Exec(`UPDATE roleplay_sessions SET cancelled_at = now() WHERE id = $1`, cancelled); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -824,7 +825,7 @@ func TestRoleplayTwoInstances(t *testing.T) {
 	// One tick opened the session; one ended the practice, however many instances had the timer.
 	if got := MustCount(t, e.store, `SELECT count(*) FROM roleplay_commands WHERE session_id = $1 AND kind = 'tick'`, e.session); got != 2 {
 		t.Errorf("got %d ticks logged, want 2: each timer fires once across instances", got)
-		rows, _ := e.store.DB().Query(`SELECT n, at, kind, coalesce(person_id::text,''), coalesce(intent::text,'') FROM roleplay_commands WHERE session_id = $1 ORDER BY n`, e.session)
+		rows, _ := testdb.Owner(e.store.DB()).Query(`SELECT n, at, kind, coalesce(person_id::text,''), coalesce(intent::text,'') FROM roleplay_commands WHERE session_id = $1 ORDER BY n`, e.session)
 		for rows.Next() {
 			var n int
 			var at time.Time

@@ -200,7 +200,7 @@ var sortStrings = cmpopts.SortSlices(func(a, b string) bool { return a < b })
 func MustCount(tb testing.TB, store *courses.Store, query string, args ...any) int {
 	tb.Helper()
 	var n int
-	if err := store.DB().Get(&n, query, args...); err != nil {
+	if err := testdb.Owner(store.DB()).Get(&n, query, args...); err != nil {
 		tb.Fatalf("%s: %v", query, err)
 	}
 	return n
@@ -220,7 +220,7 @@ func MustOrgID(tb testing.TB, store *courses.Store, slug string) string {
 func MustLinkToken(tb testing.TB, store *courses.Store, to string) string {
 	tb.Helper()
 	var payload []byte
-	if err := store.DB().Get(&payload, `
+	if err := testdb.Owner(store.DB()).Get(&payload, `
 		SELECT payload FROM outbox WHERE payload->>'to' = $1 ORDER BY id DESC LIMIT 1`, to); err != nil {
 		tb.Fatalf("email to %s: %v", to, err)
 	}

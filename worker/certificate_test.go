@@ -102,7 +102,7 @@ func (e *env) mustCompletion(tb testing.TB, email, name string) string {
 	tb.Helper()
 	ctx := context.Background()
 	var id string
-	if err := e.store.DB().Get(&id, `INSERT INTO people (org_id, email, name, password_hash, roles)
+	if err := testdb.Owner(e.store.DB()).Get(&id, `INSERT INTO people (org_id, email, name, password_hash, roles)
 		VALUES ($1, $2, $3, 'not-a-hash', '{trainee}') RETURNING id`, e.org.ID, email, name); err != nil {
 		tb.Fatalf("add %s: %v", email, err)
 	}
@@ -122,7 +122,7 @@ func (e *env) mustCompletion(tb testing.TB, email, name string) string {
 		tb.Fatalf("submit: got %+v, %v; want the course completed", res, err)
 	}
 	var completion string
-	if err := e.store.DB().Get(&completion, `SELECT id FROM completions WHERE person_id = $1`, id); err != nil {
+	if err := testdb.Owner(e.store.DB()).Get(&completion, `SELECT id FROM completions WHERE person_id = $1`, id); err != nil {
 		tb.Fatal(err)
 	}
 	return completion
@@ -142,7 +142,7 @@ func issueTask(tb testing.TB, completionID string) *asynq.Task {
 func (e *env) count(tb testing.TB, query string, args ...any) int {
 	tb.Helper()
 	var n int
-	if err := e.store.DB().Get(&n, query, args...); err != nil {
+	if err := testdb.Owner(e.store.DB()).Get(&n, query, args...); err != nil {
 		tb.Fatalf("%s: %v", query, err)
 	}
 	return n
@@ -223,7 +223,7 @@ func TestCertificateIssue(t *testing.T) {
 		completion := e.mustCompletion(t, "priya@riverside.example", "Priya Nair")
 		// Hold back every insert until all five runs have drafted and wait to write, so they
 		// truly race: SHARE mode lets the drafts read the table and makes the inserts wait.
-		gate, err := e.store.DB().BeginTx(ctx, nil)
+		gate, err := testdb.Owner(e.store.DB()).BeginTx(ctx, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -399,7 +399,7 @@ func TestCertificateWaitsForSigner(t *testing.T) {
 	}
 	rows := func() []row {
 		var rs []row
-		if err := e.store.DB().Select(&rs, `SELECT task_type, enqueued_at IS NULL AS pending, attempts FROM outbox ORDER BY id`); err != nil {
+		if err := testdb.Owner(e.store.DB()).Select(&rs, `SELECT task_type, enqueued_at IS NULL AS pending, attempts FROM outbox ORDER BY id`); err != nil {
 			t.Fatal(err)
 		}
 		return rs

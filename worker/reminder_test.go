@@ -15,6 +15,7 @@ import (
 	"peerpath/courses"
 	"peerpath/courses/content"
 	"peerpath/worker"
+	"peerpath/migrations/testdb"
 )
 
 // reminderEnv is env with a store whose clock reads 08:30 UTC on Monday 23 November 2026, the
@@ -47,7 +48,7 @@ func reminderEnv(tb testing.TB) *env {
 func (e *env) person(tb testing.TB, email, name, roles string) string {
 	tb.Helper()
 	var id string
-	if err := e.store.DB().Get(&id, `INSERT INTO people (org_id, email, name, password_hash, roles)
+	if err := testdb.Owner(e.store.DB()).Get(&id, `INSERT INTO people (org_id, email, name, password_hash, roles)
 		VALUES ($1, $2, $3, 'not-a-hash', $4) RETURNING id`, e.org.ID, email, name, roles); err != nil {
 		tb.Fatalf("add %s: %v", email, err)
 	}
@@ -57,7 +58,7 @@ func (e *env) person(tb testing.TB, email, name, roles string) string {
 // assign gives a person a course due in the given time from the clock's now.
 func (e *env) assign(tb testing.TB, personID, slug string, in time.Duration) {
 	tb.Helper()
-	if _, err := e.store.DB().Exec(`INSERT INTO assignments (org_id, person_id, course_id, due_at)
+	if _, err := testdb.Owner(e.store.DB()).Exec(`INSERT INTO assignments (org_id, person_id, course_id, due_at)
 		SELECT $1, $2, id, $4 FROM courses WHERE slug = $3`, e.org.ID, personID, slug, e.store.Now().Add(in)); err != nil {
 		tb.Fatal(err)
 	}
@@ -78,10 +79,10 @@ func TestReminderDigestEndToEnd(t *testing.T) {
 	e.assign(t, lee, "story", -9*day)
 	mei := e.person(t, "mei@riverside.example", "Mei Lin Chen", "{manager}")
 	var team string
-	if err := e.store.DB().Get(&team, `INSERT INTO teams (org_id, name) VALUES ($1, 'North') RETURNING id`, e.org.ID); err != nil {
+	if err := testdb.Owner(e.store.DB()).Get(&team, `INSERT INTO teams (org_id, name) VALUES ($1, 'North') RETURNING id`, e.org.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.store.DB().Exec(`INSERT INTO team_members (team_id, person_id, org_id, manager)
+	if _, err := testdb.Owner(e.store.DB()).Exec(`INSERT INTO team_members (team_id, person_id, org_id, manager)
 		VALUES ($1, $2, $4, true), ($1, $3, $4, false)`, team, mei, lee, e.org.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +147,7 @@ func TestReminderDigestSMTPOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 	var payload []byte
-	if err := e.store.DB().Get(&payload, `SELECT payload FROM outbox WHERE payload->>'template' = 'digest'`); err != nil {
+	if err := testdb.Owner(e.store.DB()).Get(&payload, `SELECT payload FROM outbox WHERE payload->>'template' = 'digest'`); err != nil {
 		t.Fatalf("digest in the outbox: %v", err)
 	}
 	var p worker.EmailSendPayload

@@ -85,7 +85,7 @@ type outboxRow struct {
 func (e *env) outbox(tb testing.TB) []outboxRow {
 	tb.Helper()
 	var rows []outboxRow
-	if err := e.store.DB().Select(&rows, `SELECT enqueued_at IS NULL AS pending, attempts, last_error FROM outbox ORDER BY id`); err != nil {
+	if err := testdb.Owner(e.store.DB()).Select(&rows, `SELECT enqueued_at IS NULL AS pending, attempts, last_error FROM outbox ORDER BY id`); err != nil {
 		tb.Fatal(err)
 	}
 	return rows
@@ -130,7 +130,7 @@ func TestRelayDuplicateIsOneTask(t *testing.T) {
 		if n, err := relay.RelayOnce(context.Background()); err != nil || n != 1 {
 			t.Fatalf("relay %d: got %d, %v; want 1, nil", i, n, err)
 		}
-		if _, err := e.store.DB().Exec(`UPDATE outbox SET enqueued_at = NULL`); err != nil {
+		if _, err := testdb.Owner(e.store.DB()).Exec(`UPDATE outbox SET enqueued_at = NULL`); err != nil {
 			t.Fatal(err)
 		}
 	}

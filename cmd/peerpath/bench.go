@@ -104,7 +104,7 @@ func benchLearning(ctx context.Context, a *app, p learningPlan) ([]benchResult, 
 	if err != nil {
 		return nil, err
 	}
-	db, cleanup, err := benchDatabase(ctx, c)
+	db, owner, cleanup, err := benchDatabase(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +117,7 @@ func benchLearning(ctx context.Context, a *app, p learningPlan) ([]benchResult, 
 
 	store := courses.NewStore(db, nil)
 	fmt.Fprintln(p.log, "bench: seeding")
-	people, err := benchSeed(ctx, store, 128)
+	people, err := benchSeed(ctx, store, owner, 128)
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +128,7 @@ func benchLearning(ctx context.Context, a *app, p learningPlan) ([]benchResult, 
 	}
 	appURL, stopApp := listen(srv)
 	defer stopApp()
-	thinURL, stopThin := listen(thinHandler(db))
+	thinURL, stopThin := listen(thinHandler(owner))
 	defer stopThin()
 
 	readers, takers, err := benchLearners(ctx, store, people)
@@ -349,42 +349,48 @@ func listen(h http.Handler) (string, func()) {
 	return "http://" + ln.Addr().String(), func() { s.Close() }
 }
 
-// benchDatabase creates a fresh database beside DATABASE_URL's and drops it when done.
-func benchDatabase(ctx context.Context, c config) (*sqlx.DB, func(), error) {
-	admin, err := openDB(ctx, c)
+// benchDatabase creates a fresh database beside DATABASE_URL's and drops it when done. It
+// returns two connections to it: as the application's role, for the store, and as the owner,
+// for seeding and for the thin baseline handler.
+func benchDatabase(ctx context.Context, c config) (app, owner *sqlx.DB, drop func(), err error) {
+	admin, err := openDB(ctx, c, "")
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	name := fmt.Sprintf("peerpath_bench_%d", os.Getpid())
 	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
 		admin.Close()
-		return nil, nil, fmt.Errorf("create bench database: %w", err)
+		return nil, nil, nil, fmt.Errorf("create bench database: %w", err)
 	}
 	u, _ := url.Parse(c.DatabaseURL)
 	u.Path = "/" + name
 	bc := c
 	bc.DatabaseURL = u.String()
-	db, err := openDB(ctx, bc)
+	owner, err = openDB(ctx, bc, "")
 	if err == nil {
-		err = migrations.Up(db.DB)
+		if err = migrations.Up(owner.DB); err == nil {
+			app, err = openDB(ctx, bc, courses.AppRole)
+		}
 	}
-	drop := func() {
-		if db != nil {
-			db.Close()
+	drop = func() {
+		for _, db := range []*sqlx.DB{app, owner} {
+			if db != nil {
+				db.Close()
+			}
 		}
 		admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 		admin.Close()
 	}
 	if err != nil {
 		drop()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return db, drop, nil
+	return app, owner, drop, nil
 }
 
 // benchSeed loads the demo organisations and n extra trainees, and imports the Storytelling
 // course as an organisation course with unlimited quiz attempts, so submissions can repeat.
-func benchSeed(ctx context.Context, s *courses.Store, n int) ([]string, error) {
+func benchSeed(ctx context.Context, s *courses.Store, owner *sqlx.DB, n int) ([]string, error) {
 	if _, err := s.SeedDemo(ctx, courses.DefaultDemoPassword); err != nil {
 		return nil, err
 	}
@@ -409,7 +415,7 @@ func benchSeed(ctx context.Context, s *courses.Store, n int) ([]string, error) {
 		}
 	}
 	var ids []string
-	err = s.DB().SelectContext(ctx, &ids, `
+	err = owner.SelectContext(ctx, &ids, `
 		INSERT INTO people (org_id, email, name, password_hash, roles)
 		SELECT $1, 'bench' || g || '@riverside.example', 'Bench Trainee ' || g,
 			(SELECT password_hash FROM people WHERE email = 'trainee1@riverside.example'), '{trainee}'

@@ -284,7 +284,7 @@ func benchLoad(ctx context.Context, a *app, p loadPlan) (loadResult, error) {
 	if err != nil {
 		return res, err
 	}
-	db, cleanup, err := benchDatabase(ctx, c)
+	db, owner, cleanup, err := benchDatabase(ctx, c)
 	if err != nil {
 		return res, err
 	}
@@ -301,16 +301,16 @@ func benchLoad(ctx context.Context, a *app, p loadPlan) (loadResult, error) {
 
 	store := courses.NewStore(db, nil)
 	fmt.Fprintln(p.log, "bench: load: seeding")
-	people, err := benchSeed(ctx, store, 128)
+	people, err := benchSeed(ctx, store, owner, 128)
 	if err != nil {
 		return res, err
 	}
 	var adminID string
-	if err := db.GetContext(ctx, &adminID, `SELECT id FROM people WHERE email = 'admin@riverside.example'`); err != nil {
+	if err := owner.GetContext(ctx, &adminID, `SELECT id FROM people WHERE email = 'admin@riverside.example'`); err != nil {
 		return res, fmt.Errorf("find the admin: %w", err)
 	}
 	var emails []string
-	if err := db.SelectContext(ctx, &emails, `SELECT email FROM people WHERE email LIKE 'bench%@riverside.example' ORDER BY email`); err != nil {
+	if err := owner.SelectContext(ctx, &emails, `SELECT email FROM people WHERE email LIKE 'bench%@riverside.example' ORDER BY email`); err != nil {
 		return res, err
 	}
 	srv, err := server.New(server.Config{Store: store, Redis: rdb, BaseURL: "http://bench.local", KeyPrefix: prefix,

@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"peerpath/courses"
 	"peerpath/courses/content"
 	"peerpath/server"
@@ -59,7 +61,7 @@ func benchOrg(ctx context.Context, a *app, p orgPlan) (orgResult, error) {
 	if err != nil {
 		return res, err
 	}
-	db, cleanup, err := benchDatabase(ctx, c)
+	db, owner, cleanup, err := benchDatabase(ctx, c)
 	if err != nil {
 		return res, err
 	}
@@ -72,7 +74,7 @@ func benchOrg(ctx context.Context, a *app, p orgPlan) (orgResult, error) {
 	store := courses.NewStore(db, nil)
 	fmt.Fprintf(p.log, "bench: seeding %d people × %d assignments\n", benchOrgPeople, benchOrgCourses)
 	t0 := time.Now()
-	adminID, err := benchOrgSeed(ctx, store)
+	adminID, err := benchOrgSeed(ctx, store, owner)
 	if err != nil {
 		return res, fmt.Errorf("seed: %w", err)
 	}
@@ -84,7 +86,7 @@ func benchOrg(ctx context.Context, a *app, p orgPlan) (orgResult, error) {
 	}
 	appURL, stopApp := listen(srv)
 	defer stopApp()
-	thinURL, stopThin := listen(thinHandler(db))
+	thinURL, stopThin := listen(thinHandler(owner))
 	defer stopThin()
 	tok, err := store.CreateSession(ctx, adminID)
 	if err != nil {
@@ -136,7 +138,7 @@ func benchCursor(offset int) string {
 // 10,000 people in 20 teams with every course assigned: a third done, a fifth under way, the
 // rest not started, due dates spread from two months ago to two months ahead. It returns the
 // Riverside admin's id.
-func benchOrgSeed(ctx context.Context, s *courses.Store) (string, error) {
+func benchOrgSeed(ctx context.Context, s *courses.Store, owner *sqlx.DB) (string, error) {
 	if _, err := s.SeedDemo(ctx, courses.DefaultDemoPassword); err != nil {
 		return "", err
 	}
@@ -182,12 +184,12 @@ func benchOrgSeed(ctx context.Context, s *courses.Store) (string, error) {
 		if q == "ANALYZE" {
 			args = nil
 		}
-		if _, err := s.DB().ExecContext(ctx, q, args...); err != nil {
+		if _, err := owner.ExecContext(ctx, q, args...); err != nil {
 			return "", fmt.Errorf("%.60s…: %w", q, err)
 		}
 	}
 	var id string
-	err = s.DB().GetContext(ctx, &id, `SELECT id FROM people WHERE email = 'admin@riverside.example'`)
+	err = owner.GetContext(ctx, &id, `SELECT id FROM people WHERE email = 'admin@riverside.example'`)
 	return id, err
 }
 

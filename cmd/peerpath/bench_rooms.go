@@ -190,7 +190,7 @@ func benchRooms(ctx context.Context, a *app, p roomsPlan) ([]roomsPair, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, cleanup, err := benchDatabase(ctx, c)
+	_, db, cleanup, err := benchDatabase(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -393,7 +393,7 @@ func runRoomsServer(ctx context.Context, a *app, kind, addr, prefix string) erro
 		if err != nil {
 			return err
 		}
-		db, err := openDB(ctx, c)
+		db, err := openDB(ctx, c, courses.AppRole)
 		if err != nil {
 			return err
 		}

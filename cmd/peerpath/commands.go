@@ -15,16 +15,21 @@ import (
 
 	"peerpath/courses"
 	"peerpath/courses/content"
-	"peerpath/migrations"
 )
 
-// env loads the configuration and connects to PostgreSQL, or says which variable is wrong.
-func (a *app) store(ctx context.Context) (config, *courses.Store, func(), error) {
+// store loads the configuration, applies the migrations when asked, and connects to PostgreSQL
+// as the application's role, or says which variable is wrong.
+func (a *app) store(ctx context.Context, migrated bool) (config, *courses.Store, func(), error) {
 	c, err := loadConfig(a.getenv)
 	if err != nil {
 		return c, nil, nil, err
 	}
-	db, err := openDB(ctx, c)
+	if migrated {
+		if err := migrate(ctx, c); err != nil {
+			return c, nil, nil, err
+		}
+	}
+	db, err := openDB(ctx, c, courses.AppRole)
 	if err != nil {
 		return c, nil, nil, err
 	}
@@ -34,12 +39,11 @@ func (a *app) store(ctx context.Context) (config, *courses.Store, func(), error)
 }
 
 func runMigrate(ctx context.Context, a *app, _ *flag.FlagSet, _ []string) error {
-	_, s, done, err := a.store(ctx)
+	c, err := loadConfig(a.getenv)
 	if err != nil {
 		return err
 	}
-	defer done()
-	if err := migrations.Up(s.DB().DB); err != nil {
+	if err := migrate(ctx, c); err != nil {
 		return err
 	}
 	fmt.Fprintln(a.stdout, "Migrations applied.")
@@ -47,14 +51,11 @@ func runMigrate(ctx context.Context, a *app, _ *flag.FlagSet, _ []string) error 
 }
 
 func runDemo(ctx context.Context, a *app, _ *flag.FlagSet, _ []string) error {
-	c, s, done, err := a.store(ctx)
+	c, s, done, err := a.store(ctx, true)
 	if err != nil {
 		return err
 	}
 	defer done()
-	if err := migrations.Up(s.DB().DB); err != nil {
-		return err
-	}
 	if err := syncShipped(ctx, s); err != nil {
 		return err
 	}
@@ -94,14 +95,11 @@ func runOrg(ctx context.Context, a *app, fs *flag.FlagSet, _ []string) error {
 	if slug == "" {
 		slug = courses.Slugify(name)
 	}
-	_, s, done, err := a.store(ctx)
+	_, s, done, err := a.store(ctx, true)
 	if err != nil {
 		return err
 	}
 	defer done()
-	if err := migrations.Up(s.DB().DB); err != nil {
-		return err
-	}
 	org := &courses.Organisation{Name: name, Slug: slug}
 	if err := s.CreateOrganisation(ctx, org); err != nil {
 		return describe(err)
@@ -208,14 +206,11 @@ func runCourses(ctx context.Context, a *app, fs *flag.FlagSet, args []string) er
 	if len(lib.Courses) == 0 {
 		return fmt.Errorf("%s holds no courses to import", dir)
 	}
-	_, s, done, err := a.store(ctx)
+	_, s, done, err := a.store(ctx, true)
 	if err != nil {
 		return err
 	}
 	defer done()
-	if err := migrations.Up(s.DB().DB); err != nil {
-		return err
-	}
 	org, err := s.FindOrganisationBySlug(ctx, slug)
 	if err != nil {
 		return fmt.Errorf("--org %s: no such organisation", slug)

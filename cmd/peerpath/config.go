@@ -12,6 +12,8 @@ import (
 	"github.com/jmoiron/sqlx"
 	_ "github.com/lib/pq" // PostgreSQL driver
 	"github.com/redis/go-redis/v9"
+
+	"peerpath/migrations"
 )
 
 // config is read from the environment; DESIGN.md §3 and the README list the variables.
@@ -82,8 +84,23 @@ func redacted(raw string) string {
 	return u.Redacted()
 }
 
-func openDB(ctx context.Context, c config) (*sqlx.DB, error) {
-	db, err := sqlx.Open("postgres", c.DatabaseURL)
+// openDB connects to PostgreSQL as the login in DATABASE_URL. With role set, every connection
+// then works as that role (a startup parameter, so no connection is ever used before it is set):
+// the application's pool uses courses.AppRole, which owns nothing and is bound by row-level
+// security; migrations use the login itself.
+func openDB(ctx context.Context, c config, role string) (*sqlx.DB, error) {
+	dsn := c.DatabaseURL
+	if role != "" {
+		u, err := url.Parse(dsn)
+		if err != nil {
+			return nil, fmt.Errorf("DATABASE_URL: %v", err)
+		}
+		q := u.Query()
+		q.Set("role", role)
+		u.RawQuery = q.Encode()
+		dsn = u.String()
+	}
+	db, err := sqlx.Open("postgres", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("DATABASE_URL: %v", err)
 	}
@@ -94,9 +111,22 @@ func openDB(ctx context.Context, c config) (*sqlx.DB, error) {
 	defer cancel()
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
+		if role != "" && strings.Contains(err.Error(), "role") {
+			return nil, fmt.Errorf("DATABASE_URL: the login cannot work as %s (run `peerpath migrate`, which creates it and grants it to the login): %v", role, err)
+		}
 		return nil, fmt.Errorf("DATABASE_URL: cannot reach PostgreSQL at %s: %v", redacted(c.DatabaseURL), err)
 	}
 	return db, nil
+}
+
+// migrate applies the migrations as the login in DATABASE_URL, which owns the schema.
+func migrate(ctx context.Context, c config) error {
+	db, err := openDB(ctx, c, "")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return migrations.Up(db.DB)
 }
 
 // quietRedis drops go-redis's own log lines: connection failures reach the operator as errors

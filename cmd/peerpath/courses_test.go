@@ -118,7 +118,8 @@ func TestCoursesCheck(t *testing.T) {
 
 func TestCoursesImport(t *testing.T) {
 	t.Parallel()
-	db, dbURL := testdb.NewURL(t)
+	app, dbURL := testdb.NewURL(t)
+	db := testdb.Owner(app)
 	env := envFrom(map[string]string{"DATABASE_URL": dbURL, "PEERPATH_BASE_URL": "http://peerpath.test"})
 	if code, _, errOut := mainOutput(t, env, "demo"); code != 0 {
 		t.Fatalf("demo: exit %d: %s", code, errOut)

@@ -52,7 +52,8 @@ func TestFaultRedisOutage(t *testing.T) {
 	)
 	rs := startPrivateRedis(t)
 	bin := mustBuild(t)
-	db, dbURL := testdb.NewURL(t)
+	app, dbURL := testdb.NewURL(t)
+	db := testdb.Owner(app)
 	vars := map[string]string{
 		"DATABASE_URL": dbURL, "REDIS_URL": rs.url(), "PEERPATH_ADDR": "127.0.0.1:0",
 		"PEERPATH_BASE_URL": "http://peerpath.test", "PEERPATH_DATA_DIR": t.TempDir(), "PEERPATH_QUEUE": "fault",
@@ -418,8 +419,9 @@ func TestFaultDuplicates(t *testing.T) {
 	}
 	ctx := context.Background()
 	bin := mustBuild(t)
-	db, dbURL := testdb.NewURL(t)
-	store := courses.NewStore(db, time.Now)
+	app, dbURL := testdb.NewURL(t)
+	store := courses.NewStore(app, time.Now)
+	db := testdb.Owner(app)
 	queue := testdb.Prefix(t)
 	vars := map[string]string{
 		"DATABASE_URL": dbURL, "REDIS_URL": testdb.RedisURL(), "PEERPATH_ADDR": "127.0.0.1:0",

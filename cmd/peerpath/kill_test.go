@@ -48,7 +48,7 @@ func TestWorkerKilledMidIssue(t *testing.T) {
 		 SELECT 'certificate:issue', jsonb_build_object('completion_id', k.id), k.org_id FROM completions k
 		 JOIN people p ON p.id = k.person_id WHERE p.email LIKE 'kill%'`,
 	} {
-		if _, err := db.ExecContext(ctx, q); err != nil {
+		if _, err := testdb.Owner(db).ExecContext(ctx, q); err != nil {
 			t.Fatalf("%.50s: %v", q, err)
 		}
 	}
@@ -117,7 +117,7 @@ func TestWorkerKilledMidIssue(t *testing.T) {
 func countRows(t *testing.T, store *courses.Store, q string) int {
 	t.Helper()
 	var n int
-	if err := store.DB().Get(&n, q); err != nil {
+	if err := testdb.Owner(store.DB()).Get(&n, q); err != nil {
 		t.Fatal(err)
 	}
 	return n

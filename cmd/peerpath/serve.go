@@ -17,7 +17,6 @@ import (
 	"peerpath/courses"
 	"peerpath/courses/content"
 	"peerpath/frontend"
-	"peerpath/migrations"
 	"peerpath/server"
 	"peerpath/worker"
 	"peerpath/worker/mail"
@@ -52,7 +51,7 @@ func sender(c config) (mail.Sender, *mail.Mailbox, error) {
 
 func runServe(ctx context.Context, a *app, fs *flag.FlagSet, _ []string) error {
 	withWorker := fs.Lookup("worker").Value.String() == "true"
-	c, store, done, err := a.store(ctx)
+	c, store, done, err := a.store(ctx, true)
 	if err != nil {
 		return err
 	}
@@ -63,9 +62,6 @@ func runServe(ctx context.Context, a *app, fs *flag.FlagSet, _ []string) error {
 	}
 	defer rdb.Close()
 	log := a.logger(c)
-	if err := migrations.Up(store.DB().DB); err != nil {
-		return err
-	}
 	if err := syncShipped(ctx, store); err != nil {
 		return err
 	}
@@ -150,7 +146,7 @@ func runServe(ctx context.Context, a *app, fs *flag.FlagSet, _ []string) error {
 }
 
 func runWorker(ctx context.Context, a *app, _ *flag.FlagSet, _ []string) error {
-	c, store, done, err := a.store(ctx)
+	c, store, done, err := a.store(ctx, false)
 	if err != nil {
 		return err
 	}

@@ -8,10 +8,11 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"os"
+	"sync"
 	"testing"
 
 	"github.com/jmoiron/sqlx"
-	_ "github.com/lib/pq" // the driver the tests use
+	"github.com/lib/pq"
 	"github.com/peterldowns/pgtestdb"
 	"github.com/redis/go-redis/v9"
 
@@ -22,7 +23,25 @@ type migrator struct{}
 
 func (migrator) Hash() (string, error) { return migrations.Hash() }
 
-func (migrator) Migrate(_ context.Context, db *sql.DB, _ pgtestdb.Config) error {
+// Migrate runs as pgtestdb's own login, which owns the test databases but, like a production
+// owner, may not create roles: the server's superuser makes the application's roles and lets
+// that login work as them first, as a database administrator would.
+func (migrator) Migrate(ctx context.Context, db *sql.DB, conf pgtestdb.Config) error {
+	admin, err := sql.Open("postgres", Config().URL())
+	if err != nil {
+		return err
+	}
+	defer admin.Close()
+	for _, role := range []string{appRole, "peerpath_system"} {
+		if _, err := admin.ExecContext(ctx, `DO $$ BEGIN
+			IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '`+role+`') THEN CREATE ROLE `+role+` NOLOGIN; END IF;
+			END $$`); err != nil {
+			return err
+		}
+		if _, err := admin.ExecContext(ctx, `GRANT `+role+` TO `+pq.QuoteIdentifier(conf.User)); err != nil {
+			return err
+		}
+	}
 	return migrations.Up(db)
 }
 
@@ -41,23 +60,55 @@ func Config() pgtestdb.Config {
 }
 
 // New returns a connection to a new database with every migration applied; it is dropped when
-// the test passes. An unreachable server fails the test: it is never skipped.
+// the test passes. The connection works as the application's role (peerpath_app), so row-level
+// security applies to the store under test just as in production; Owner gives the test a way
+// past it for setting up and checking rows. An unreachable server fails the test: it is never
+// skipped.
 func New(tb testing.TB) *sqlx.DB {
 	tb.Helper()
 	db, _ := NewURL(tb)
 	return db
 }
 
-// NewURL is New and also returns the database's URL, for tests that start the binary.
+// NewURL is New and also returns the database's URL as its owner, for tests that start the
+// binary (which migrates as the owner and then works as the application's role).
 func NewURL(tb testing.TB) (*sqlx.DB, string) {
 	tb.Helper()
 	conf := pgtestdb.Custom(tb, Config(), migrator{})
-	db, err := sqlx.Open("postgres", conf.URL())
+	// The tables' owner obeys row-level security too (FORCE); the superuser does not.
+	su := Config()
+	su.Database = conf.Database
+	owner, err := sqlx.Open("postgres", su.URL())
 	if err != nil {
 		tb.Fatalf("open test database: %v", err)
 	}
-	tb.Cleanup(func() { db.Close() })
+	db, err := sqlx.Open("postgres", conf.URL()+"&role="+appRole)
+	if err != nil {
+		tb.Fatalf("open test database: %v", err)
+	}
+	owners.Store(db, owner)
+	tb.Cleanup(func() {
+		owners.Delete(db)
+		db.Close()
+		owner.Close()
+	})
 	return db, conf.URL()
+}
+
+// appRole is courses.AppRole; this package cannot import courses.
+const appRole = "peerpath_app"
+
+// owners maps each database New returned to a connection to it as its owner.
+var owners sync.Map
+
+// Owner returns a connection to db's database as the server's superuser, which row-level
+// security does not restrict: for a test's own setup and checks, never for the code under test.
+func Owner(db *sqlx.DB) *sqlx.DB {
+	o, ok := owners.Load(db)
+	if !ok {
+		panic("testdb.Owner: not a database from testdb.New")
+	}
+	return o.(*sqlx.DB)
 }
 
 // RedisURL is the Redis the tests use (TEST_REDIS_URL, default database 15 on the local server,

@@ -1,0 +1,126 @@
+-- Row-level security: a second wall behind the query filters. The application works as
+-- peerpath_app, which owns nothing and sees only the rows of the organisation its transaction set
+-- with set_config('app.org_id', …, true); with no organisation set it sees nothing.
+-- peerpath_system is for work that spans organisations by nature (the outbox relay, reminder
+-- scans, sign-in by email or token before the organisation is known); the store switches to it
+-- for one transaction at a time, by name, so a tenant query can never fall into it by omission.
+-- Both roles are cluster-wide and may already exist (another database, or made beforehand by an
+-- administrator where the migrating login may not create roles).
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'peerpath_app') THEN
+        CREATE ROLE peerpath_app NOLOGIN;
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'peerpath_system') THEN
+        CREATE ROLE peerpath_system NOLOGIN;
+    END IF;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+END $$;
+
+-- The migrating login connects and then works as peerpath_app or peerpath_system, so it must be
+-- a member of both.
+DO $$
+BEGIN
+    IF NOT pg_has_role(current_user, 'peerpath_app', 'MEMBER') THEN
+        GRANT peerpath_app TO CURRENT_USER;
+    END IF;
+    IF NOT pg_has_role(current_user, 'peerpath_system', 'MEMBER') THEN
+        GRANT peerpath_system TO CURRENT_USER;
+    END IF;
+END $$;
+
+GRANT USAGE ON SCHEMA public TO peerpath_app, peerpath_system;
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO peerpath_app, peerpath_system;
+GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO peerpath_app, peerpath_system;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO peerpath_app, peerpath_system;
+-- Tables later migrations add are granted the same way.
+ALTER DEFAULT PRIVILEGES IN SCHEMA public
+    GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO peerpath_app, peerpath_system;
+ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO peerpath_app, peerpath_system;
+-- Only migrations change the schema's bookkeeping.
+REVOKE ALL ON schema_migrations FROM peerpath_app, peerpath_system;
+-- The audit log is append-only for the application as well as by its trigger.
+REVOKE UPDATE, DELETE ON audit_log FROM peerpath_app, peerpath_system;
+
+-- A view reads its tables with its owner's rights unless told otherwise; the owner would see
+-- every organisation.
+ALTER VIEW assignment_due SET (security_invoker = true);
+
+-- Every table with an org_id: peerpath_app sees and writes only the organisation set for the
+-- transaction. FORCE makes the owner obey the policies too.
+DO $$
+DECLARE
+    t text;
+BEGIN
+    FOR t IN
+        SELECT c.table_name FROM information_schema.columns c
+        JOIN information_schema.tables tb ON tb.table_schema = c.table_schema AND tb.table_name = c.table_name
+        WHERE c.table_schema = 'public' AND c.column_name = 'org_id' AND tb.table_type = 'BASE TABLE'
+          AND c.table_name <> 'courses'
+    LOOP
+        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
+        EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
+        EXECUTE format($p$CREATE POLICY tenant ON %I TO peerpath_app
+            USING (org_id = NULLIF(current_setting('app.org_id', true), '')::uuid)
+            WITH CHECK (org_id = NULLIF(current_setting('app.org_id', true), '')::uuid)$p$, t);
+        EXECUTE format('CREATE POLICY system ON %I TO peerpath_system USING (true) WITH CHECK (true)', t);
+    END LOOP;
+END $$;
+
+-- Shipped courses (org_id NULL) are read by every organisation and written only by the system.
+ALTER TABLE courses ENABLE ROW LEVEL SECURITY;
+ALTER TABLE courses FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant ON courses TO peerpath_app
+    USING (org_id IS NULL OR org_id = NULLIF(current_setting('app.org_id', true), '')::uuid)
+    WITH CHECK (org_id = NULLIF(current_setting('app.org_id', true), '')::uuid);
+CREATE POLICY system ON courses TO peerpath_system USING (true) WITH CHECK (true);
+
+-- The organisation row itself.
+ALTER TABLE organisations ENABLE ROW LEVEL SECURITY;
+ALTER TABLE organisations FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant ON organisations TO peerpath_app
+    USING (id = NULLIF(current_setting('app.org_id', true), '')::uuid)
+    WITH CHECK (id = NULLIF(current_setting('app.org_id', true), '')::uuid);
+CREATE POLICY system ON organisations TO peerpath_system USING (true) WITH CHECK (true);
+
+-- Tables that hang off a tenant row without an org_id of their own follow their parent: the
+-- subquery is itself filtered by the parent's policy.
+CREATE FUNCTION pg_temp.parent_policy(child text, cond text, check_cond text DEFAULT NULL) RETURNS void
+LANGUAGE plpgsql AS $f$
+BEGIN
+    EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', child);
+    EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', child);
+    EXECUTE format('CREATE POLICY tenant ON %I TO peerpath_app USING (%s) WITH CHECK (%s)', child, cond,
+        COALESCE(check_cond, cond));
+    EXECUTE format('CREATE POLICY system ON %I TO peerpath_system USING (true) WITH CHECK (true)', child);
+END $f$;
+-- A shipped course's versions are read by all and written by none of them.
+SELECT pg_temp.parent_policy('course_versions', 'EXISTS (SELECT 1 FROM courses c WHERE c.id = course_id)',
+    $c$EXISTS (SELECT 1 FROM courses c WHERE c.id = course_id
+        AND c.org_id = NULLIF(current_setting('app.org_id', true), '')::uuid)$c$);
+SELECT pg_temp.parent_policy('module_progress', 'EXISTS (SELECT 1 FROM enrolments e WHERE e.id = enrolment_id)');
+SELECT pg_temp.parent_policy('sessions', 'EXISTS (SELECT 1 FROM people p WHERE p.id = person_id)');
+SELECT pg_temp.parent_policy('password_resets', 'EXISTS (SELECT 1 FROM people p WHERE p.id = person_id)');
+SELECT pg_temp.parent_policy('unsubscribe_tokens', 'EXISTS (SELECT 1 FROM people p WHERE p.id = person_id)');
+
+-- Every request finds its session before it knows its organisation. A function that works as
+-- peerpath_system answers that one question, for the holder of the token, in one round trip
+-- (a transaction switching role would take four).
+CREATE FUNCTION session_principal(p_token_hash bytea)
+RETURNS TABLE (id uuid, org_id uuid, email text, name text, password_hash text, roles text[],
+    operator boolean, active boolean, created_at timestamptz, last_seen_at timestamptz,
+    expires_at timestamptz, org_slug text, org_name text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    RETURN QUERY
+    SELECT p.id, p.org_id, p.email, p.name, p.password_hash, p.roles, p.operator, p.active,
+        p.created_at, x.last_seen_at, x.expires_at, o.slug, o.name
+    FROM sessions x JOIN people p ON p.id = x.person_id LEFT JOIN organisations o ON o.id = p.org_id
+    WHERE x.token_hash = p_token_hash;
+END $$;
+-- The new owner needs CREATE on the schema only while it takes the function over.
+GRANT CREATE ON SCHEMA public TO peerpath_system;
+ALTER FUNCTION session_principal(bytea) OWNER TO peerpath_system;
+REVOKE CREATE ON SCHEMA public FROM peerpath_system;
+REVOKE ALL ON FUNCTION session_principal(bytea) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION session_principal(bytea) TO peerpath_app;
