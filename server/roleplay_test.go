@@ -14,9 +14,9 @@ import (
 
 	"peerpath/courses"
 	"peerpath/courses/content"
+	"peerpath/migrations/testdb"
 	"peerpath/server"
 	"peerpath/worker/mail"
-	"peerpath/migrations/testdb"
 )
 
 // roleplayServer is the demo organisations with the shipped role-play kit and calendar files.

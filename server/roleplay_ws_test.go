@@ -18,9 +18,9 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"peerpath/courses"
+	"peerpath/migrations/testdb"
 	"peerpath/server"
 	"peerpath/server/rooms"
-	"peerpath/migrations/testdb"
 )
 
 // wsCard is the card of the live-room tests; its briefs are easy to spot in raw messages.

@@ -14,8 +14,8 @@ import (
 
 	"peerpath/courses"
 	"peerpath/courses/content"
-	"peerpath/worker"
 	"peerpath/migrations/testdb"
+	"peerpath/worker"
 )
 
 // reminderEnv is env with a store whose clock reads 08:30 UTC on Monday 23 November 2026, the
