@@ -29,7 +29,12 @@ type ImportResult struct {
 func (s *Store) ImportCourses(ctx context.Context, orgID string, cs []*Course) ([]ImportResult, error) {
 	defer s.courseKeys.Clear()
 	var out []ImportResult
-	err := s.tx(ctx, orgID, func(tx *sqlx.Tx) error {
+	// Shipped courses (no organisation) belong to every organisation: only the system writes them.
+	scope := s.sysTx
+	if orgID != "" {
+		scope = func(ctx context.Context, fn func(tx *sqlx.Tx) error) error { return s.tx(ctx, orgID, fn) }
+	}
+	err := scope(ctx, func(tx *sqlx.Tx) error {
 		// One importer at a time, so two servers starting together number versions once.
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('peerpath:course-import'))`); err != nil {
 			return dbError(err)
