@@ -110,14 +110,19 @@ func (s *Store) FindAPITokens(ctx context.Context, p *Principal) ([]APIToken, er
 		return nil, err
 	}
 	out := []APIToken{}
-	err := s.db.SelectContext(ctx, &out, `SELECT `+apiTokenColumns+`
-		FROM api_tokens t JOIN people pe ON pe.id = t.created_by
-		WHERE t.org_id = $1 ORDER BY t.created_at DESC, t.id DESC`, p.OrgID())
+	err := s.tx(ctx, p.OrgID(), func(tx *sqlx.Tx) error {
+		return dbError(tx.SelectContext(ctx, &out, `SELECT `+apiTokenColumns+`
+			FROM api_tokens t JOIN people pe ON pe.id = t.created_by
+			WHERE t.org_id = $1 ORDER BY t.created_at DESC, t.id DESC`, p.OrgID()))
+	})
+	if err != nil {
+		return nil, err
+	}
 	for i := range out {
 		out[i].CreatedAt = out[i].CreatedAt.UTC()
 		out[i].LastUsedAt, out[i].RevokedAt = utc(out[i].LastUsedAt), utc(out[i].RevokedAt)
 	}
-	return out, dbError(err)
+	return out, nil
 }
 
 // RevokeAPIToken stops a token of the caller's organisation working at once. Another
@@ -176,24 +181,32 @@ func (s *Store) FindAPIToken(ctx context.Context, secret string) (*Principal, er
 		OrgName string `db:"org_name"`
 		Email   string `db:"creator_email"`
 	}
-	st, err := s.prepared(ctx, `SELECT `+apiTokenColumns+`, pe.email AS creator_email, o.slug AS org_slug, o.name AS org_name
-		FROM api_tokens t JOIN people pe ON pe.id = t.created_by JOIN organisations o ON o.id = t.org_id
-		WHERE t.token_hash = $1 AND t.revoked_at IS NULL`)
-	if err != nil {
-		return nil, err
-	}
-	if err := st.GetContext(ctx, &row, HashToken(secret)); err != nil {
-		if ErrorCode(dbError(err)) == NotFound {
-			return nil, errBadToken
-		}
-		return nil, dbError(err)
-	}
 	now := s.Now()
-	if row.LastUsedAt == nil || now.Sub(*row.LastUsedAt) >= apiTokenTouch {
-		if _, err := s.db.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = $2 WHERE id = $1`, row.ID, now); err != nil {
-			return nil, dbError(err)
+	// The token comes before its organisation is known.
+	err := s.sysTx(ctx, func(tx *sqlx.Tx) error {
+		st, err := s.stmt(ctx, tx, `SELECT `+apiTokenColumns+`, pe.email AS creator_email, o.slug AS org_slug, o.name AS org_name
+			FROM api_tokens t JOIN people pe ON pe.id = t.created_by JOIN organisations o ON o.id = t.org_id
+			WHERE t.token_hash = $1 AND t.revoked_at IS NULL`)
+		if err != nil {
+			return err
+		}
+		if err := st.GetContext(ctx, &row, HashToken(secret)); err != nil {
+			if ErrorCode(dbError(err)) == NotFound {
+				return errBadToken
+			}
+			return dbError(err)
+		}
+		if row.LastUsedAt != nil && now.Sub(*row.LastUsedAt) < apiTokenTouch {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = $2 WHERE id = $1`, row.ID, now); err != nil {
+			return dbError(err)
 		}
 		row.LastUsedAt = &now
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	tok := row.APIToken
 	return &Principal{

@@ -427,21 +427,26 @@ func (s *Store) FindAttempts(ctx context.Context, p *Principal, ref string) ([]A
 	if err != nil {
 		return nil, err
 	}
-	r, v, err := s.findCourseRef(ctx, s.db, p, slug)
+	out := []AttemptSummary{}
+	err = s.tx(ctx, p.OrgID(), func(tx *sqlx.Tx) error {
+		r, v, err := s.findCourseRef(ctx, tx, p, slug)
+		if err != nil {
+			return err
+		}
+		if _, err := v.Content.Quiz(quizID); err != nil {
+			return err
+		}
+		if !r.Enrolment.Valid {
+			return nil
+		}
+		return dbError(tx.SelectContext(ctx, &out, `
+			SELECT id, number, started_at, submitted_at, score, passed FROM quiz_attempts
+			WHERE enrolment_id = $1 AND quiz_id = $2 AND person_id = $3 ORDER BY number DESC`, r.Enrolment.String, quizID, p.Person.ID))
+	})
 	if err != nil {
 		return nil, err
 	}
-	if _, err := v.Content.Quiz(quizID); err != nil {
-		return nil, err
-	}
-	out := []AttemptSummary{}
-	if !r.Enrolment.Valid {
-		return out, nil
-	}
-	err = s.db.SelectContext(ctx, &out, `
-		SELECT id, number, started_at, submitted_at, score, passed FROM quiz_attempts
-		WHERE enrolment_id = $1 AND quiz_id = $2 AND person_id = $3 ORDER BY number DESC`, r.Enrolment.String, quizID, p.Person.ID)
-	return out, dbError(err)
+	return out, nil
 }
 
 // SetExtraTime grants a person of the caller's organisation extra time on timed quizzes.

@@ -151,8 +151,13 @@ func (c *Course) Scenario(id string) (*Scenario, error) {
 }
 
 // versionCache holds parsed course versions by id; they are immutable, so entries never go stale.
+// A cached version is served without asking the database, so row-level security does not see
+// that read: callers pass only ids they read, under the caller's organisation, from enrolments,
+// attempts or course references.
 type versionCache struct{ m sync.Map }
 
+// version returns a course version, reading it with q (a transaction carrying the caller's
+// organisation) the first time.
 func (s *Store) version(ctx context.Context, q sqlx.QueryerContext, id string) (*CourseVersion, error) {
 	if v, ok := s.versions.m.Load(id); ok {
 		return v.(*CourseVersion), nil
@@ -239,15 +244,15 @@ const courseRefQuery = `
 	WHERE (c.org_id IS NULL OR c.org_id = NULLIF($2, '')::uuid) AND ($3::text IS NULL OR c.slug = $3)
 		AND EXISTS (SELECT 1 FROM course_versions v WHERE v.course_id = c.id)`
 
-func (s *Store) findCourseRef(ctx context.Context, q sqlx.QueryerContext, p *Principal, slug string) (*courseRef, *CourseVersion, error) {
+func (s *Store) findCourseRef(ctx context.Context, tx *sqlx.Tx, p *Principal, slug string) (*courseRef, *CourseVersion, error) {
 	var refs []courseRef
-	if err := s.selectRefs(ctx, q, &refs, p, &slug); err != nil {
+	if err := s.selectRefs(ctx, tx, &refs, p, &slug); err != nil {
 		return nil, nil, err
 	}
 	if len(refs) == 0 {
 		return nil, nil, Errorf(NotFound, "There is no course %q.", slug)
 	}
-	v, err := s.version(ctx, q, refs[0].versionID())
+	v, err := s.version(ctx, tx, refs[0].versionID())
 	if err != nil {
 		return nil, nil, err
 	}
@@ -264,16 +269,13 @@ func splitRef(ref string) (slug, id string, err error) {
 	return slug, id, nil
 }
 
-// selectRefs runs courseRefQuery; outside a transaction it uses the prepared statement.
-func (s *Store) selectRefs(ctx context.Context, q sqlx.QueryerContext, refs *[]courseRef, p *Principal, slug *string) error {
-	if q == sqlx.QueryerContext(s.db) {
-		st, err := s.prepared(ctx, courseRefQuery)
-		if err != nil {
-			return err
-		}
-		return dbError(st.SelectContext(ctx, refs, p.Person.ID, p.OrgID(), slug))
+// selectRefs runs courseRefQuery in tx, which must carry p's organisation.
+func (s *Store) selectRefs(ctx context.Context, tx *sqlx.Tx, refs *[]courseRef, p *Principal, slug *string) error {
+	st, err := s.stmt(ctx, tx, courseRefQuery)
+	if err != nil {
+		return err
 	}
-	return dbError(sqlx.SelectContext(ctx, q, refs, courseRefQuery, p.Person.ID, p.OrgID(), slug))
+	return dbError(st.SelectContext(ctx, refs, p.Person.ID, p.OrgID(), slug))
 }
 
 // courseKey is what a slug resolves to for one organisation: it changes only when content is
@@ -289,19 +291,20 @@ type courseKey struct {
 // import on another server is seen within this time. An import here clears the cache at once.
 const courseKeyTTL = 5 * time.Second
 
-func (s *Store) resolveCourse(ctx context.Context, orgID, slug string) (*courseKey, error) {
-	key := orgID + "/" + slug
-	if v, ok := s.courseKeys.Load(key); ok {
-		if k := v.(*courseKey); time.Since(k.at) < courseKeyTTL {
-			return k, nil
-		}
+const courseKeyQuery = `
+	SELECT c.id AS course_id, c.org_id IS NOT NULL AS org_course,
+		(SELECT v.id FROM course_versions v WHERE v.course_id = c.id ORDER BY v.version DESC LIMIT 1) AS latest_version_id
+	FROM courses c
+	WHERE (c.org_id IS NULL OR c.org_id = NULLIF($1, '')::uuid) AND c.slug = $2
+		AND EXISTS (SELECT 1 FROM course_versions v WHERE v.course_id = c.id)`
+
+// resolveCourseTx resolves a slug as orgID sees it; tx must carry orgID. The cache is keyed by
+// organisation as well as slug, because two organisations may each have a course of that slug.
+func (s *Store) resolveCourseTx(ctx context.Context, tx *sqlx.Tx, orgID, slug string) (*courseKey, error) {
+	if k, ok := s.cachedCourseKey(orgID, slug); ok {
+		return k, nil
 	}
-	st, err := s.prepared(ctx, `
-		SELECT c.id AS course_id, c.org_id IS NOT NULL AS org_course,
-			(SELECT v.id FROM course_versions v WHERE v.course_id = c.id ORDER BY v.version DESC LIMIT 1) AS latest_version_id
-		FROM courses c
-		WHERE (c.org_id IS NULL OR c.org_id = NULLIF($1, '')::uuid) AND c.slug = $2
-			AND EXISTS (SELECT 1 FROM course_versions v WHERE v.course_id = c.id)`)
+	st, err := s.stmt(ctx, tx, courseKeyQuery)
 	if err != nil {
 		return nil, err
 	}
@@ -313,6 +316,15 @@ func (s *Store) resolveCourse(ctx context.Context, orgID, slug string) (*courseK
 		return nil, dbError(err)
 	}
 	k.at = time.Now()
-	s.courseKeys.Store(key, &k)
+	s.courseKeys.Store(orgID+"/"+slug, &k)
 	return &k, nil
+}
+
+func (s *Store) cachedCourseKey(orgID, slug string) (*courseKey, bool) {
+	if v, ok := s.courseKeys.Load(orgID + "/" + slug); ok {
+		if k := v.(*courseKey); time.Since(k.at) < courseKeyTTL {
+			return k, true
+		}
+	}
+	return nil, false
 }

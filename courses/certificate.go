@@ -65,16 +65,6 @@ const certificateColumns = `c.id, c.org_id, c.person_id, c.course_id, c.completi
 // number and verification code, or the certificate already issued for it (draft nil then). A
 // completion that does not exist is NotFound.
 func (s *Store) DraftCertificate(ctx context.Context, completionID string) (draft, existing *Certificate, err error) {
-	var found []Certificate
-	if err := s.db.SelectContext(ctx, &found, `SELECT `+certificateColumns+` FROM certificates c WHERE c.completion_id = $1`, completionID); err != nil {
-		if ErrorCode(dbError(err)) == Invalid { // not a UUID
-			return nil, nil, Errorf(NotFound, "There is no completion %s.", completionID)
-		}
-		return nil, nil, dbError(err)
-	}
-	if len(found) > 0 {
-		return nil, &found[0], nil
-	}
 	var row struct {
 		OrgID       string    `db:"org_id"`
 		PersonID    string    `db:"person_id"`
@@ -87,21 +77,35 @@ func (s *Store) DraftCertificate(ctx context.Context, completionID string) (draf
 		// The organisation's own certificate period for the course, when it set one.
 		ValidityMonths sql.NullInt32 `db:"validity_months"`
 	}
-	if err := s.db.GetContext(ctx, &row, `
-		SELECT k.org_id, k.person_id, k.course_id, k.course_version_id, k.completed_at, p.name AS person_name, o.name AS org_name,
-			(SELECT count(*) FROM completions x WHERE x.person_id = k.person_id AND x.course_id = k.course_id
-				AND (x.completed_at, x.id) <= (k.completed_at, k.id)) AS cycle,
-			(SELECT s.validity_months FROM org_course_settings s WHERE s.org_id = k.org_id AND s.course_id = k.course_id) AS validity_months
-		FROM completions k JOIN people p ON p.id = k.person_id JOIN organisations o ON o.id = k.org_id
-		WHERE k.id = $1`, completionID); err != nil {
-		if ErrorCode(dbError(err)) == Invalid {
-			return nil, nil, Errorf(NotFound, "There is no completion %s.", completionID)
+	var v *CourseVersion
+	// The worker knows only the completion's id, not its organisation.
+	err = s.sysTx(ctx, func(tx *sqlx.Tx) error {
+		var found []Certificate
+		if err := tx.SelectContext(ctx, &found, `SELECT `+certificateColumns+` FROM certificates c WHERE c.completion_id = $1`, completionID); err != nil {
+			return dbError(err)
 		}
-		return nil, nil, dbError(err)
+		if len(found) > 0 {
+			existing = &found[0]
+			return nil
+		}
+		if err := tx.GetContext(ctx, &row, `
+			SELECT k.org_id, k.person_id, k.course_id, k.course_version_id, k.completed_at, p.name AS person_name, o.name AS org_name,
+				(SELECT count(*) FROM completions x WHERE x.person_id = k.person_id AND x.course_id = k.course_id
+					AND (x.completed_at, x.id) <= (k.completed_at, k.id)) AS cycle,
+				(SELECT s.validity_months FROM org_course_settings s WHERE s.org_id = k.org_id AND s.course_id = k.course_id) AS validity_months
+			FROM completions k JOIN people p ON p.id = k.person_id JOIN organisations o ON o.id = k.org_id
+			WHERE k.id = $1`, completionID); err != nil {
+			return dbError(err)
+		}
+		var err error
+		v, err = s.version(ctx, tx, row.VersionID)
+		return err
+	})
+	if ErrorCode(err) == Invalid { // not a UUID
+		return nil, nil, Errorf(NotFound, "There is no completion %s.", completionID)
 	}
-	v, err := s.version(ctx, s.db, row.VersionID)
-	if err != nil {
-		return nil, nil, err
+	if err != nil || existing != nil {
+		return nil, existing, err
 	}
 	c := v.Content
 	d := &Certificate{ID: uuid.NewString(), OrgID: row.OrgID, PersonID: row.PersonID, CourseID: row.CourseID,
@@ -158,6 +162,7 @@ func verifyCode() string { return strings.ToLower(randomCode(16)) }
 // one transaction. When the completion already has a certificate (the task ran twice) nothing
 // is written and created is false.
 func (s *Store) CreateCertificate(ctx context.Context, c *Certificate) (created bool, err error) {
+	// The draft named the organisation: the writes stay inside it.
 	err = s.tx(ctx, c.OrgID, func(tx *sqlx.Tx) error {
 		// Runs for one completion take turns: ON CONFLICT only settles the completion's own
 		// unique key, and two inserts racing would otherwise collide on (person, course, cycle).
@@ -193,31 +198,40 @@ func (s *Store) CreateCertificate(ctx context.Context, c *Certificate) (created 
 
 // RegisterSigningKey publishes a public key; registering it again changes nothing.
 func (s *Store) RegisterSigningKey(ctx context.Context, keyID string, jwk []byte) error {
-	_, err := s.db.ExecContext(ctx, `
-		INSERT INTO signing_keys (key_id, public_jwk) VALUES ($1, $2) ON CONFLICT (key_id) DO NOTHING`, keyID, jwk)
-	return dbError(err)
+	// Signing keys are the platform's, not an organisation's.
+	return s.sysTx(ctx, func(tx *sqlx.Tx) error {
+		_, err := tx.ExecContext(ctx, `
+			INSERT INTO signing_keys (key_id, public_jwk) VALUES ($1, $2) ON CONFLICT (key_id) DO NOTHING`, keyID, jwk)
+		return dbError(err)
+	})
 }
 
 // FindSigningKeys returns every published public key, oldest first.
 func (s *Store) FindSigningKeys(ctx context.Context) ([]json.RawMessage, error) {
 	var keys []json.RawMessage
-	err := s.db.SelectContext(ctx, &keys, `SELECT public_jwk FROM signing_keys ORDER BY created_at, key_id`)
-	return keys, dbError(err)
+	err := s.sysTx(ctx, func(tx *sqlx.Tx) error {
+		return dbError(tx.SelectContext(ctx, &keys, `SELECT public_jwk FROM signing_keys ORDER BY created_at, key_id`))
+	})
+	return keys, err
 }
 
 // FindMyCertificates returns the caller's certificates, newest first.
 func (s *Store) FindMyCertificates(ctx context.Context, p *Principal) ([]Certificate, error) {
 	out := []Certificate{}
-	err := s.db.SelectContext(ctx, &out, `SELECT `+certificateColumns+` FROM certificates c
-		WHERE c.person_id = $1 AND c.org_id = $2 ORDER BY c.issued_at DESC`, p.Person.ID, p.OrgID())
-	return out, dbError(err)
+	err := s.tx(ctx, p.OrgID(), func(tx *sqlx.Tx) error {
+		return dbError(tx.SelectContext(ctx, &out, `SELECT `+certificateColumns+` FROM certificates c
+			WHERE c.person_id = $1 AND c.org_id = $2 ORDER BY c.issued_at DESC`, p.Person.ID, p.OrgID()))
+	})
+	return out, err
 }
 
 // FindCertificate returns a certificate its holder, or an org admin or manager of the same
 // organisation, may see. Anyone else gets NotFound.
 func (s *Store) FindCertificate(ctx context.Context, p *Principal, id string) (*Certificate, error) {
 	var c Certificate
-	err := s.db.GetContext(ctx, &c, `SELECT `+certificateColumns+` FROM certificates c WHERE c.id::text = $1 AND c.org_id = $2`, id, p.OrgID())
+	err := s.tx(ctx, p.OrgID(), func(tx *sqlx.Tx) error {
+		return tx.GetContext(ctx, &c, `SELECT `+certificateColumns+` FROM certificates c WHERE c.id::text = $1 AND c.org_id = $2`, id, p.OrgID())
+	})
 	if err != nil || (c.PersonID != p.Person.ID && !p.Person.HasRole(RoleOrgAdmin, RoleManager)) {
 		if err == nil || ErrorCode(dbError(err)) == NotFound {
 			return nil, Errorf(NotFound, "There is no certificate %s.", id)
@@ -230,7 +244,10 @@ func (s *Store) FindCertificate(ctx context.Context, p *Principal, id string) (*
 // VerifyCertificate finds a certificate by its public code.
 func (s *Store) VerifyCertificate(ctx context.Context, code string) (*Certificate, error) {
 	var c Certificate
-	err := s.db.GetContext(ctx, &c, `SELECT `+certificateColumns+` FROM certificates c WHERE c.verify_code = $1`, strings.ToLower(code))
+	// Anyone may check a certificate they were shown, whatever its organisation.
+	err := s.sysTx(ctx, func(tx *sqlx.Tx) error {
+		return tx.GetContext(ctx, &c, `SELECT `+certificateColumns+` FROM certificates c WHERE c.verify_code = $1`, strings.ToLower(code))
+	})
 	if ErrorCode(dbError(err)) == NotFound {
 		return nil, Errorf(NotFound, "No certificate has this code. Check it against the certificate.")
 	}
@@ -280,17 +297,25 @@ func (s *Store) RevokeCertificate(ctx context.Context, p *Principal, id, reason 
 // outbox. Queued tasks live in Redis, which a restart without persistence can empty; this puts
 // back what was lost. Issuing is idempotent, so a task that was only late does no harm.
 func (s *Store) RequeueMissingCertificates(ctx context.Context, completedBefore time.Time) (int, error) {
-	res, err := s.db.ExecContext(ctx, `
-		INSERT INTO outbox (task_type, payload, org_id)
-		SELECT $1, jsonb_build_object('completion_id', k.id), k.org_id
-		FROM completions k
-		WHERE k.completed_at < $2
-			AND NOT EXISTS (SELECT 1 FROM certificates c WHERE c.completion_id = k.id)
-			AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.task_type = $1 AND o.enqueued_at IS NULL
-				AND o.payload->>'completion_id' = k.id::text)`, TaskCertificateIssue, completedBefore)
+	var n int64
+	// A sweep over every organisation's completions.
+	err := s.sysTx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, `
+			INSERT INTO outbox (task_type, payload, org_id)
+			SELECT $1, jsonb_build_object('completion_id', k.id), k.org_id
+			FROM completions k
+			WHERE k.completed_at < $2
+				AND NOT EXISTS (SELECT 1 FROM certificates c WHERE c.completion_id = k.id)
+				AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.task_type = $1 AND o.enqueued_at IS NULL
+					AND o.payload->>'completion_id' = k.id::text)`, TaskCertificateIssue, completedBefore)
+		if err != nil {
+			return dbError(err)
+		}
+		n, _ = res.RowsAffected()
+		return nil
+	})
 	if err != nil {
-		return 0, dbError(err)
+		return 0, err
 	}
-	n, _ := res.RowsAffected()
 	return int(n), nil
 }

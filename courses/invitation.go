@@ -82,25 +82,22 @@ func (s *Store) createInvitation(ctx context.Context, tx *sqlx.Tx, orgID, invite
 		return nil, "", err
 	}
 	now := s.Now()
-	var exists bool
-	if err := tx.GetContext(ctx, &exists, `
-		SELECT EXISTS (SELECT 1 FROM people WHERE lower(email) = lower($1))`, email); err != nil {
-		return nil, "", dbError(err)
-	}
-	if exists {
-		return nil, "", emailConflict("Someone with this email already has an account.")
-	}
 	// Serialise invitations of one address so two admins cannot both invite it at once.
 	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext(lower($1)))`, email); err != nil {
 		return nil, "", dbError(err)
 	}
-	var open bool
-	if err := tx.GetContext(ctx, &open, `
-		SELECT EXISTS (SELECT 1 FROM invitations WHERE lower(email) = lower($1)
-			AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $2)`, email, now); err != nil {
+	// An address is one login across organisations, which this organisation's rows alone cannot
+	// show: emails_taken (migration 0011) looks at them all and says only whether it is taken.
+	var taken []bool
+	if err := tx.SelectContext(ctx, &taken, `SELECT member FROM emails_taken(ARRAY[lower($1)], $2)`, email, now); err != nil {
 		return nil, "", dbError(err)
 	}
-	if open {
+	for _, member := range taken {
+		if member {
+			return nil, "", emailConflict("Someone with this email already has an account.")
+		}
+	}
+	if len(taken) > 0 {
 		return nil, "", emailConflict("This email already has an invitation waiting.")
 	}
 	var inviter sql.NullString
@@ -170,7 +167,14 @@ func (s *Store) FindInvitations(ctx context.Context, orgID string, page Page) ([
 // FindInvitationByToken returns a usable invitation. An unknown token is NotFound; an expired,
 // accepted or revoked one is Gone.
 func (s *Store) FindInvitationByToken(ctx context.Context, token string) (*Invitation, error) {
-	return s.findInvitation(ctx, s.db, token, false)
+	var inv *Invitation
+	// The token in the link is all there is; its organisation is what we look up.
+	err := s.sysTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		inv, err = s.findInvitation(ctx, tx, token, false)
+		return err
+	})
+	return inv, err
 }
 
 func (s *Store) findInvitation(ctx context.Context, q sqlx.QueryerContext, token string, lock bool) (*Invitation, error) {
@@ -214,14 +218,26 @@ func (s *Store) AcceptInvitation(ctx context.Context, token, name, password stri
 	if err != nil {
 		return nil, err
 	}
-	var p *Principal
-	err = s.tx(ctx, "", func(tx *sqlx.Tx) error {
-		inv, err := s.findInvitation(ctx, tx, token, true)
+	// The system transaction only finds the invitation's organisation. The tenant transaction
+	// finds the invitation again, locked, and checks it again: the check and the writes stay
+	// atomic, and the writes are bound to the organisation.
+	var orgID string
+	err = s.sysTx(ctx, func(tx *sqlx.Tx) error {
+		inv, err := s.findInvitation(ctx, tx, token, false)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `SELECT set_config('app.org_id', $1, true)`, inv.OrgID); err != nil {
-			return dbError(err)
+		orgID = inv.OrgID
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var p *Principal
+	err = s.tx(ctx, orgID, func(tx *sqlx.Tx) error {
+		inv, err := s.findInvitation(ctx, tx, token, true)
+		if err != nil {
+			return err
 		}
 		id := uuid.NewString()
 		_, err = tx.ExecContext(ctx, `

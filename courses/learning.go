@@ -183,16 +183,28 @@ func (s *Store) card(ref *courseRef, v *CourseVersion, pct int) CourseCard {
 // first, then the rest of the catalogue by title.
 func (s *Store) FindCourses(ctx context.Context, p *Principal) (assigned, catalogue []CourseCard, err error) {
 	var refs []courseRef
-	if err := s.selectRefs(ctx, s.db, &refs, p, nil); err != nil {
+	var versions []*CourseVersion
+	err = s.tx(ctx, p.OrgID(), func(tx *sqlx.Tx) error {
+		if err := s.selectRefs(ctx, tx, &refs, p, nil); err != nil {
+			return err
+		}
+		versions = make([]*CourseVersion, len(refs))
+		for i := range refs {
+			v, err := s.version(ctx, tx, refs[i].versionID())
+			if err != nil {
+				return err
+			}
+			versions[i] = v
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, nil, err
 	}
 	assigned, catalogue = []CourseCard{}, []CourseCard{}
 	for i := range refs {
 		ref := &refs[i]
-		v, err := s.version(ctx, s.db, ref.versionID())
-		if err != nil {
-			return nil, nil, err
-		}
+		v := versions[i]
 		pr, err := ref.progress()
 		if err != nil {
 			return nil, nil, err
@@ -223,11 +235,17 @@ func (s *Store) FindCourses(ctx context.Context, p *Principal) (assigned, catalo
 
 // FindCourseDetail returns a course page for a person.
 func (s *Store) FindCourseDetail(ctx context.Context, p *Principal, slug string) (*CourseDetail, error) {
-	return s.courseDetail(ctx, s.db, p, slug)
+	var d *CourseDetail
+	err := s.tx(ctx, p.OrgID(), func(tx *sqlx.Tx) error {
+		var err error
+		d, err = s.courseDetail(ctx, tx, p, slug)
+		return err
+	})
+	return d, err
 }
 
-func (s *Store) courseDetail(ctx context.Context, q sqlx.QueryerContext, p *Principal, slug string) (*CourseDetail, error) {
-	ref, v, err := s.findCourseRef(ctx, q, p, slug)
+func (s *Store) courseDetail(ctx context.Context, tx *sqlx.Tx, p *Principal, slug string) (*CourseDetail, error) {
+	ref, v, err := s.findCourseRef(ctx, tx, p, slug)
 	if err != nil {
 		return nil, err
 	}
@@ -237,7 +255,7 @@ func (s *Store) courseDetail(ctx context.Context, q sqlx.QueryerContext, p *Prin
 	}
 	c := v.Content
 	if c.Completion.Roleplay && ref.CompletedAt == nil && p.Organisation != nil {
-		if pr.roleplay, err = practisedRoleplay(ctx, q, p.OrgID(), p.Person.ID); err != nil {
+		if pr.roleplay, err = practisedRoleplay(ctx, tx, p.OrgID(), p.Person.ID); err != nil {
 			return nil, err
 		}
 	}
@@ -298,61 +316,57 @@ type Link struct {
 // most-read page, so it asks the database only for this person's newest enrolment and the
 // progress this page shows.
 func (s *Store) FindModuleView(ctx context.Context, p *Principal, slug, module string) (*ModuleView, error) {
-	key, err := s.resolveCourse(ctx, p.OrgID(), slug)
-	if err != nil {
-		return nil, err
-	}
-	latest, err := s.version(ctx, s.db, key.LatestVersion)
-	if err != nil {
-		return nil, err
-	}
-	quizID := ""
-	if m, _, err := latest.Content.Module(module); err == nil {
-		quizID = m.Quiz
-	}
-	st, err := s.prepared(ctx, `
-		SELECT e.id, e.course_version_id,
-			EXISTS (SELECT 1 FROM module_progress mp WHERE mp.enrolment_id = e.id AND mp.module_slug = $3) AS done,
-			(SELECT count(*) FROM quiz_attempts qa WHERE qa.enrolment_id = e.id AND qa.quiz_id = $4) AS attempts,
-			EXISTS (SELECT 1 FROM quiz_attempts qa WHERE qa.enrolment_id = e.id AND qa.quiz_id = $4 AND qa.passed) AS passed
-		FROM enrolments e WHERE e.person_id = $1 AND e.course_id = $2
-		ORDER BY e.started_at DESC LIMIT 1`)
-	if err != nil {
-		return nil, err
-	}
-	var rows []struct {
-		EnrolmentID string `db:"id"`
-		VersionID   string `db:"course_version_id"`
-		Done        bool   `db:"done"`
-		Attempts    int    `db:"attempts"`
-		Passed      bool   `db:"passed"`
-	}
-	if err := st.SelectContext(ctx, &rows, p.Person.ID, key.CourseID, module, quizID); err != nil {
-		return nil, dbError(err)
-	}
-	v := latest
-	if len(rows) > 0 && rows[0].VersionID != latest.ID {
-		if v, err = s.version(ctx, s.db, rows[0].VersionID); err != nil {
-			return nil, err
+	var (
+		v    *CourseVersion
+		rows []moduleProgressRow
+		stat quizStat
+	)
+	err := s.tx(ctx, p.OrgID(), func(tx *sqlx.Tx) error {
+		key, err := s.resolveCourseTx(ctx, tx, p.OrgID(), slug)
+		if err != nil {
+			return err
 		}
+		latest, err := s.version(ctx, tx, key.LatestVersion)
+		if err != nil {
+			return err
+		}
+		quizID := ""
+		if m, _, err := latest.Content.Module(module); err == nil {
+			quizID = m.Quiz
+		}
+		st, err := s.stmt(ctx, tx, moduleProgressQuery)
+		if err != nil {
+			return err
+		}
+		if err := st.SelectContext(ctx, &rows, p.Person.ID, key.CourseID, module, quizID); err != nil {
+			return dbError(err)
+		}
+		v = latest
+		if len(rows) > 0 && rows[0].VersionID != latest.ID {
+			if v, err = s.version(ctx, tx, rows[0].VersionID); err != nil {
+				return err
+			}
+		}
+		m, _, err := v.Content.Module(module)
+		if err != nil || len(rows) == 0 {
+			return err
+		}
+		if m.Quiz == quizID {
+			stat = quizStat{QuizID: quizID, Attempts: rows[0].Attempts, Passed: rows[0].Passed}
+			return nil
+		}
+		// The module's quiz changed between versions: count the right one (rare).
+		return dbError(tx.GetContext(ctx, &stat, `
+			SELECT $2::text AS quiz_id, count(*) AS attempts, COALESCE(bool_or(passed), false) AS passed
+			FROM quiz_attempts WHERE enrolment_id = $1 AND quiz_id = $2`, rows[0].EnrolmentID, m.Quiz))
+	})
+	if err != nil {
+		return nil, err
 	}
 	c := v.Content
 	m, i, err := c.Module(module)
 	if err != nil {
 		return nil, err
-	}
-	stat := quizStat{}
-	if len(rows) > 0 {
-		if m.Quiz != quizID {
-			// The module's quiz changed between versions: count the right one (rare).
-			if err := s.db.GetContext(ctx, &stat, `
-				SELECT $2::text AS quiz_id, count(*) AS attempts, COALESCE(bool_or(passed), false) AS passed
-				FROM quiz_attempts WHERE enrolment_id = $1 AND quiz_id = $2`, rows[0].EnrolmentID, m.Quiz); err != nil {
-				return nil, dbError(err)
-			}
-		} else {
-			stat = quizStat{QuizID: quizID, Attempts: rows[0].Attempts, Passed: rows[0].Passed}
-		}
 	}
 	mv := &ModuleView{Course: Link{Slug: c.Slug, Title: c.Title}, Slug: m.Slug, Title: m.Title, Minutes: m.Minutes,
 		Objectives: nonNil(m.Objectives), Tags: nonNil(m.Tags), ContentWarning: m.ContentWarning, HTMLJSON: v.ModuleHTML(m),
@@ -367,6 +381,24 @@ func (s *Store) FindModuleView(ctx context.Context, p *Principal, slug, module s
 		mv.Quiz = quizStatus(c, qz, stat)
 	}
 	return mv, nil
+}
+
+// moduleProgressQuery reads the person's newest enrolment in a course with what the module page
+// shows of its progress: $1 the person, $2 the course, $3 the module, $4 its quiz.
+const moduleProgressQuery = `
+	SELECT e.id, e.course_version_id,
+		EXISTS (SELECT 1 FROM module_progress mp WHERE mp.enrolment_id = e.id AND mp.module_slug = $3) AS done,
+		(SELECT count(*) FROM quiz_attempts qa WHERE qa.enrolment_id = e.id AND qa.quiz_id = $4) AS attempts,
+		EXISTS (SELECT 1 FROM quiz_attempts qa WHERE qa.enrolment_id = e.id AND qa.quiz_id = $4 AND qa.passed) AS passed
+	FROM enrolments e WHERE e.person_id = $1 AND e.course_id = $2
+	ORDER BY e.started_at DESC LIMIT 1`
+
+type moduleProgressRow struct {
+	EnrolmentID string `db:"id"`
+	VersionID   string `db:"course_version_id"`
+	Done        bool   `db:"done"`
+	Attempts    int    `db:"attempts"`
+	Passed      bool   `db:"passed"`
 }
 
 // enrolment is a person's current journey through a course.

@@ -390,15 +390,12 @@ func (f *CompletionFilter) orderBy() string {
 	return tail
 }
 
-// resolveFilter checks a filter and turns its course slug into an id. A team, course or training
-// type the organisation does not have is NotFound.
-func (s *Store) resolveFilter(ctx context.Context, sc matrixScope, f *CompletionFilter) (courseID string, err error) {
-	if err := f.check(); err != nil {
-		return "", err
-	}
+// resolveFilter turns a checked filter's course slug into an id. A team, course or training type
+// the organisation does not have is NotFound.
+func (s *Store) resolveFilter(ctx context.Context, tx *sqlx.Tx, sc matrixScope, f *CompletionFilter) (courseID string, err error) {
 	if f.TeamID != "" {
 		var ok bool
-		if err := s.db.GetContext(ctx, &ok, `SELECT EXISTS (SELECT 1 FROM teams WHERE id = $1 AND org_id = $2)`,
+		if err := tx.GetContext(ctx, &ok, `SELECT EXISTS (SELECT 1 FROM teams WHERE id = $1 AND org_id = $2)`,
 			f.TeamID, sc.orgID); err != nil {
 			return "", dbError(err)
 		}
@@ -408,7 +405,7 @@ func (s *Store) resolveFilter(ctx context.Context, sc matrixScope, f *Completion
 	}
 	if f.TrainingType != "" {
 		var ok bool
-		if err := s.db.GetContext(ctx, &ok, `SELECT EXISTS (SELECT 1 FROM training_types WHERE id = $1 AND org_id = $2)`,
+		if err := tx.GetContext(ctx, &ok, `SELECT EXISTS (SELECT 1 FROM training_types WHERE id = $1 AND org_id = $2)`,
 			f.TrainingType, sc.orgID); err != nil {
 			return "", dbError(err)
 		}
@@ -417,7 +414,7 @@ func (s *Store) resolveFilter(ctx context.Context, sc matrixScope, f *Completion
 		}
 	}
 	if f.Course != "" {
-		k, err := s.resolveCourse(ctx, sc.orgID, f.Course)
+		k, err := s.resolveCourseTx(ctx, tx, sc.orgID, f.Course)
 		if err != nil {
 			return "", err
 		}
@@ -450,8 +447,7 @@ func (s *Store) FindCompletion(ctx context.Context, p *Principal, f CompletionFi
 	if err != nil {
 		return nil, err
 	}
-	courseID, err := s.resolveFilter(ctx, sc, &f)
-	if err != nil {
+	if err := f.check(); err != nil {
 		return nil, err
 	}
 	if page.Limit <= 0 {
@@ -459,6 +455,24 @@ func (s *Store) FindCompletion(ctx context.Context, p *Principal, f CompletionFi
 	}
 	page.Limit = min(page.Limit, MaxPageSize)
 	offset, err := decodeOffset(page.Cursor)
+	if err != nil {
+		return nil, err
+	}
+	var m *Matrix
+	err = s.tx(ctx, sc.orgID, func(tx *sqlx.Tx) error {
+		var err error
+		m, err = s.findCompletion(ctx, tx, sc, f, page.Limit, offset)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// findCompletion is FindCompletion in tx, for a checked filter.
+func (s *Store) findCompletion(ctx context.Context, tx *sqlx.Tx, sc matrixScope, f CompletionFilter, limit, offset int) (*Matrix, error) {
+	courseID, err := s.resolveFilter(ctx, tx, sc, &f)
 	if err != nil {
 		return nil, err
 	}
@@ -482,20 +496,18 @@ func (s *Store) FindCompletion(ctx context.Context, p *Principal, f CompletionFi
 			LEFT JOIN team_members tm ON tm.person_id = s.person_id AND tm.org_id = $org
 				AND tm.team_id IN (`+sc.visibleTeams()+`)
 			GROUP BY tm.team_id, s.status) t) AS teams`,
-		s.matrixArgs(sc, f, courseID, map[string]any{"limit": page.Limit + 1, "offset": offset}))
+		s.matrixArgs(sc, f, courseID, map[string]any{"limit": limit + 1, "offset": offset}))
 	var row struct {
 		Items   []byte `db:"items"`
 		Total   int    `db:"total"`
 		Courses []byte `db:"courses"`
 		Teams   []byte `db:"teams"`
 	}
-	if err := s.tx(ctx, sc.orgID, func(tx *sqlx.Tx) error {
-		if err := noJIT(ctx, tx); err != nil {
-			return err
-		}
-		return dbError(tx.GetContext(ctx, &row, query, args...))
-	}); err != nil {
+	if err := noJIT(ctx, tx); err != nil {
 		return nil, err
+	}
+	if err := tx.GetContext(ctx, &row, query, args...); err != nil {
+		return nil, dbError(err)
 	}
 	var items []struct {
 		MatrixRow
@@ -531,9 +543,9 @@ func (s *Store) FindCompletion(ctx context.Context, p *Principal, f CompletionFi
 		r.DueAt, r.CompletedAt, r.ExpiresAt = utc(r.DueAt), utc(r.CompletedAt), utc(r.ExpiresAt)
 		m.Items = append(m.Items, r)
 	}
-	if len(m.Items) > page.Limit {
-		m.Items = m.Items[:page.Limit]
-		m.NextCursor = encodeOffset(offset + page.Limit)
+	if len(m.Items) > limit {
+		m.Items = m.Items[:limit]
+		m.NextCursor = encodeOffset(offset + limit)
 	}
 	byCourse := map[string]*CourseTotal{}
 	byType := map[string]*TrainingTypeTotal{}
@@ -565,7 +577,7 @@ func (s *Store) FindCompletion(ctx context.Context, p *Principal, f CompletionFi
 			courseIDs = append(courseIDs, r.courseID)
 		}
 	}
-	names, err := s.courseNames(ctx, courseIDs)
+	names, err := s.courseNames(ctx, tx, courseIDs)
 	if err != nil {
 		return nil, err
 	}
@@ -585,7 +597,7 @@ func (s *Store) FindCompletion(ctx context.Context, p *Principal, f CompletionFi
 	slices.SortFunc(m.TrainingTypes, func(a, b TrainingTypeTotal) int {
 		return cmp.Or(strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), strings.Compare(a.ID, b.ID))
 	})
-	teams, err := s.teamNames(ctx, sc.orgID)
+	teams, err := s.teamNames(ctx, tx, sc.orgID)
 	if err != nil {
 		return nil, err
 	}
@@ -644,7 +656,7 @@ type courseName struct{ slug, title string }
 
 // courseNames returns the slug and newest title of each course; titles come from the parsed
 // version cache, so the matrix never reads course content from the database twice.
-func (s *Store) courseNames(ctx context.Context, ids []string) (map[string]courseName, error) {
+func (s *Store) courseNames(ctx context.Context, tx *sqlx.Tx, ids []string) (map[string]courseName, error) {
 	out := map[string]courseName{}
 	if len(ids) == 0 {
 		return out, nil
@@ -656,14 +668,14 @@ func (s *Store) courseNames(ctx context.Context, ids []string) (map[string]cours
 		Slug      string `db:"slug"`
 		VersionID string `db:"version_id"`
 	}
-	if err := s.db.SelectContext(ctx, &rows, `
+	if err := tx.SelectContext(ctx, &rows, `
 		SELECT DISTINCT ON (v.course_id) v.course_id, c.slug, v.id AS version_id
 		FROM course_versions v JOIN courses c ON c.id = v.course_id
 		WHERE v.course_id = ANY($1::uuid[]) ORDER BY v.course_id, v.version DESC`, pq.StringArray(ids)); err != nil {
 		return nil, dbError(err)
 	}
 	for _, r := range rows {
-		v, err := s.version(ctx, s.db, r.VersionID)
+		v, err := s.version(ctx, tx, r.VersionID)
 		if err != nil {
 			return nil, err
 		}
@@ -672,12 +684,12 @@ func (s *Store) courseNames(ctx context.Context, ids []string) (map[string]cours
 	return out, nil
 }
 
-func (s *Store) teamNames(ctx context.Context, orgID string) (map[string]string, error) {
+func (s *Store) teamNames(ctx context.Context, tx *sqlx.Tx, orgID string) (map[string]string, error) {
 	var rows []struct {
 		ID   string `db:"id"`
 		Name string `db:"name"`
 	}
-	if err := s.db.SelectContext(ctx, &rows, `SELECT id, name FROM teams WHERE org_id = $1`, orgID); err != nil {
+	if err := tx.SelectContext(ctx, &rows, `SELECT id, name FROM teams WHERE org_id = $1`, orgID); err != nil {
 		return nil, dbError(err)
 	}
 	out := make(map[string]string, len(rows))
@@ -695,14 +707,43 @@ func (s *Store) EachCompletion(ctx context.Context, p *Principal, f CompletionFi
 	if err != nil {
 		return err
 	}
-	courseID, err := s.resolveFilter(ctx, sc, &f)
+	if err := f.check(); err != nil {
+		return err
+	}
+	return s.tx(ctx, sc.orgID, func(tx *sqlx.Tx) error {
+		courseID, err := s.resolveFilter(ctx, tx, sc, &f)
+		if err != nil {
+			return err
+		}
+		return s.eachMatrixRow(ctx, tx, sc, f, courseID, fn)
+	})
+}
+
+// eachMatrixRow streams the rows of a checked filter from tx. The transaction stays open while
+// fn runs.
+func (s *Store) eachMatrixRow(ctx context.Context, tx *sqlx.Tx, sc matrixScope, f CompletionFilter, courseID string, fn func(*MatrixRow) error) error {
+	// The connection can run nothing else while it streams the rows, so the names of every
+	// course the rows can hold are read first.
+	var ids []string
+	switch {
+	case f.TrainingType != "":
+	case courseID != "":
+		ids = []string{courseID}
+	default:
+		var person *string
+		if f.personID != "" {
+			person = &f.personID
+		}
+		if err := tx.SelectContext(ctx, &ids, `
+			SELECT DISTINCT course_id FROM assignments WHERE org_id = $1 AND ($2::uuid IS NULL OR person_id = $2)`,
+			sc.orgID, person); err != nil {
+			return dbError(err)
+		}
+	}
+	names, err := s.courseNames(ctx, tx, ids)
 	if err != nil {
 		return err
 	}
-	return s.eachMatrixRow(ctx, sc, f, courseID, fn)
-}
-
-func (s *Store) eachMatrixRow(ctx context.Context, sc matrixScope, f CompletionFilter, courseID string, fn func(*MatrixRow) error) error {
 	query, args := named(sc.matrixCTE()+`
 	SELECT s.person_id, s.name, s.email, s.kind, s.course_id, s.title, s.status, s.due_at, s.completed_at, s.expires_at,
 		ARRAY(SELECT t.name FROM team_members tm JOIN teams t ON t.id = tm.team_id
@@ -710,47 +751,35 @@ func (s *Store) eachMatrixRow(ctx context.Context, sc matrixScope, f CompletionF
 	FROM s WHERE $status = '' OR status = $status
 	ORDER BY `+f.orderBy(),
 		s.matrixArgs(sc, f, courseID, map[string]any{}))
-	names := map[string]courseName{}
-	return s.tx(ctx, sc.orgID, func(tx *sqlx.Tx) error {
-		if err := noJIT(ctx, tx); err != nil {
-			return err
-		}
-		rows, err := tx.QueryxContext(ctx, query, args...)
-		if err != nil {
+	if err := noJIT(ctx, tx); err != nil {
+		return err
+	}
+	rows, err := tx.QueryxContext(ctx, query, args...)
+	if err != nil {
+		return dbError(err)
+	}
+	defer rows.Close()
+	var r MatrixRow
+	var teams pq.StringArray
+	var kind, id string
+	var title *string
+	for rows.Next() {
+		teams = teams[:0]
+		if err := rows.Scan(&r.PersonID, &r.Name, &r.Email, &kind, &id, &title, &r.Status, &r.DueAt, &r.CompletedAt,
+			&r.ExpiresAt, &teams); err != nil {
 			return dbError(err)
 		}
-		defer rows.Close()
-		var r MatrixRow
-		var teams pq.StringArray
-		var kind, id string
-		var title *string
-		for rows.Next() {
-			teams = teams[:0]
-			if err := rows.Scan(&r.PersonID, &r.Name, &r.Email, &kind, &id, &title, &r.Status, &r.DueAt, &r.CompletedAt,
-				&r.ExpiresAt, &teams); err != nil {
-				return dbError(err)
-			}
-			r.subject(kind, id, title)
-			if r.courseID != "" {
-				n, ok := names[r.courseID]
-				if !ok {
-					got, err := s.courseNames(ctx, []string{r.courseID})
-					if err != nil {
-						return err
-					}
-					n = got[r.courseID]
-					names[r.courseID] = n
-				}
-				r.Course, r.CourseTitle = n.slug, n.title
-			}
-			r.Teams = teams
-			r.DueAt, r.CompletedAt, r.ExpiresAt = utc(r.DueAt), utc(r.CompletedAt), utc(r.ExpiresAt)
-			if err := fn(&r); err != nil {
-				return err
-			}
+		r.subject(kind, id, title)
+		if r.courseID != "" {
+			r.Course, r.CourseTitle = names[r.courseID].slug, names[r.courseID].title
 		}
-		return dbError(rows.Err())
-	})
+		r.Teams = teams
+		r.DueAt, r.CompletedAt, r.ExpiresAt = utc(r.DueAt), utc(r.CompletedAt), utc(r.ExpiresAt)
+		if err := fn(&r); err != nil {
+			return err
+		}
+	}
+	return dbError(rows.Err())
 }
 
 // AuditCompletionExport records that the caller exported the matrix with f. It checks f first,
@@ -760,10 +789,13 @@ func (s *Store) AuditCompletionExport(ctx context.Context, p *Principal, f Compl
 	if err != nil {
 		return err
 	}
-	if _, err := s.resolveFilter(ctx, sc, &f); err != nil {
+	if err := f.check(); err != nil {
 		return err
 	}
 	return s.tx(ctx, sc.orgID, func(tx *sqlx.Tx) error {
+		if _, err := s.resolveFilter(ctx, tx, sc, &f); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, sc.orgID, actorOf(p), "completion.export", "", "", map[string]string{
 			"team": f.TeamID, "course": f.Course, "training_type": f.TrainingType, "status": f.Status, "sort": f.Sort,
 			"order": f.Order})

@@ -107,87 +107,95 @@ func (s *Store) FindPersonRecord(ctx context.Context, p *Principal, personID str
 	if err != nil {
 		return nil, err
 	}
-	if err := s.canSee(ctx, s.db, sc, personID); err != nil {
+	var r *PersonRecord
+	err = s.tx(ctx, sc.orgID, func(tx *sqlx.Tx) error {
+		var err error
+		r, err = s.personRecord(ctx, tx, sc, personID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// personRecord is FindPersonRecord in tx.
+func (s *Store) personRecord(ctx context.Context, tx *sqlx.Tx, sc matrixScope, personID string) (*PersonRecord, error) {
+	if err := s.canSee(ctx, tx, sc, personID); err != nil {
 		return nil, err
 	}
 	r := &PersonRecord{Assignments: []MatrixRow{}, Courses: []RecordCourse{}, Attempts: []RecordAttempt{},
 		Roleplay: RecordRoleplay{Seats: []RecordSeat{}, Feedback: []RecordFeedback{}}, Certificates: []RecordCertificate{}}
-	err = s.tx(ctx, sc.orgID, func(tx *sqlx.Tx) error {
-		if err := tx.GetContext(ctx, &r.Person, `SELECT id, name, email, active FROM people WHERE id = $1 AND org_id = $2`,
-			personID, sc.orgID); err != nil {
-			return dbError(err)
+	if err := tx.GetContext(ctx, &r.Person, `SELECT id, name, email, active FROM people WHERE id = $1 AND org_id = $2`,
+		personID, sc.orgID); err != nil {
+		return nil, dbError(err)
+	}
+	if err := tx.SelectContext(ctx, &r.Person.Teams, `
+		SELECT t.name FROM team_members tm JOIN teams t ON t.id = tm.team_id
+		WHERE tm.person_id = $1 AND tm.org_id = $2 ORDER BY lower(t.name)`, personID, sc.orgID); err != nil {
+		return nil, dbError(err)
+	}
+	var enrolments []struct {
+		ID          string     `db:"id"`
+		VersionID   string     `db:"course_version_id"`
+		StartedAt   time.Time  `db:"started_at"`
+		CompletedAt *time.Time `db:"completed_at"`
+	}
+	if err := tx.SelectContext(ctx, &enrolments, `
+		SELECT id, course_version_id, started_at, completed_at FROM enrolments
+		WHERE person_id = $1 AND org_id = $2 ORDER BY started_at DESC`, personID, sc.orgID); err != nil {
+		return nil, dbError(err)
+	}
+	for _, e := range enrolments {
+		v, err := s.version(ctx, tx, e.VersionID)
+		if err != nil {
+			return nil, err
 		}
-		if err := tx.SelectContext(ctx, &r.Person.Teams, `
-			SELECT t.name FROM team_members tm JOIN teams t ON t.id = tm.team_id
-			WHERE tm.person_id = $1 AND tm.org_id = $2 ORDER BY lower(t.name)`, personID, sc.orgID); err != nil {
-			return dbError(err)
+		var done []struct {
+			Slug string    `db:"module_slug"`
+			At   time.Time `db:"completed_at"`
 		}
-		var enrolments []struct {
-			ID          string     `db:"id"`
-			VersionID   string     `db:"course_version_id"`
-			StartedAt   time.Time  `db:"started_at"`
-			CompletedAt *time.Time `db:"completed_at"`
+		if err := tx.SelectContext(ctx, &done, `SELECT module_slug, completed_at FROM module_progress WHERE enrolment_id = $1`, e.ID); err != nil {
+			return nil, dbError(err)
 		}
-		if err := tx.SelectContext(ctx, &enrolments, `
-			SELECT id, course_version_id, started_at, completed_at FROM enrolments
-			WHERE person_id = $1 AND org_id = $2 ORDER BY started_at DESC`, personID, sc.orgID); err != nil {
-			return dbError(err)
+		at := map[string]time.Time{}
+		for _, d := range done {
+			at[d.Slug] = d.At.UTC()
 		}
-		for _, e := range enrolments {
-			v, err := s.version(ctx, tx, e.VersionID)
-			if err != nil {
-				return err
+		rc := RecordCourse{Course: v.Content.Slug, Title: v.Content.Title, Version: v.Version,
+			StartedAt: e.StartedAt.UTC(), CompletedAt: utc(e.CompletedAt), Modules: []RecordModule{}}
+		for _, m := range v.Content.Modules {
+			rm := RecordModule{Slug: m.Slug, Title: m.Title}
+			if t, ok := at[m.Slug]; ok {
+				rm.CompletedAt = &t
 			}
-			var done []struct {
-				Slug string    `db:"module_slug"`
-				At   time.Time `db:"completed_at"`
-			}
-			if err := tx.SelectContext(ctx, &done, `SELECT module_slug, completed_at FROM module_progress WHERE enrolment_id = $1`, e.ID); err != nil {
-				return dbError(err)
-			}
-			at := map[string]time.Time{}
-			for _, d := range done {
-				at[d.Slug] = d.At.UTC()
-			}
-			rc := RecordCourse{Course: v.Content.Slug, Title: v.Content.Title, Version: v.Version,
-				StartedAt: e.StartedAt.UTC(), CompletedAt: utc(e.CompletedAt), Modules: []RecordModule{}}
-			for _, m := range v.Content.Modules {
-				rm := RecordModule{Slug: m.Slug, Title: m.Title}
-				if t, ok := at[m.Slug]; ok {
-					rm.CompletedAt = &t
-				}
-				rc.Modules = append(rc.Modules, rm)
-			}
-			r.Courses = append(r.Courses, rc)
+			rc.Modules = append(rc.Modules, rm)
 		}
-		if err := tx.SelectContext(ctx, &r.Attempts, `
-			SELECT c.slug || '.' || a.quiz_id AS quiz, c.slug AS course, a.number, a.started_at, a.submitted_at,
-				a.score::float8 AS score, a.passed, a.timed_out
-			FROM quiz_attempts a JOIN enrolments e ON e.id = a.enrolment_id JOIN courses c ON c.id = e.course_id
-			WHERE a.person_id = $1 AND a.org_id = $2 ORDER BY a.started_at DESC`, personID, sc.orgID); err != nil {
-			return dbError(err)
-		}
-		if err := tx.SelectContext(ctx, &r.Roleplay.Seats, `
-			SELECT rs.session_id, s.title AS session_title, rs.round, rs.seat, rs.card_id, rs.started_at
-			FROM roleplay_seats rs JOIN roleplay_sessions s ON s.id = rs.session_id
-			WHERE rs.person_id = $1 AND rs.org_id = $2 ORDER BY rs.started_at DESC, rs.round DESC`, personID, sc.orgID); err != nil {
-			return dbError(err)
-		}
-		if err := tx.SelectContext(ctx, &r.Roleplay.Feedback, `
-			SELECT f.session_id, s.title AS session_title, f.round, f.seat, COALESCE(f.scores, '{}') AS scores, f.submitted_at
-			FROM roleplay_feedback f JOIN roleplay_sessions s ON s.id = f.session_id
-			WHERE f.about_person = $1 AND f.org_id = $2 ORDER BY f.submitted_at DESC`, personID, sc.orgID); err != nil {
-			return dbError(err)
-		}
-		if err := tx.SelectContext(ctx, &r.Certificates, `
-			SELECT id, number, course_slug, course_title, cycle, issued_at, expires_at, revoked_at, revoked_reason FROM certificates
-			WHERE person_id = $1 AND org_id = $2 ORDER BY issued_at DESC`, personID, sc.orgID); err != nil {
-			return dbError(err)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
+		r.Courses = append(r.Courses, rc)
+	}
+	if err := tx.SelectContext(ctx, &r.Attempts, `
+		SELECT c.slug || '.' || a.quiz_id AS quiz, c.slug AS course, a.number, a.started_at, a.submitted_at,
+			a.score::float8 AS score, a.passed, a.timed_out
+		FROM quiz_attempts a JOIN enrolments e ON e.id = a.enrolment_id JOIN courses c ON c.id = e.course_id
+		WHERE a.person_id = $1 AND a.org_id = $2 ORDER BY a.started_at DESC`, personID, sc.orgID); err != nil {
+		return nil, dbError(err)
+	}
+	if err := tx.SelectContext(ctx, &r.Roleplay.Seats, `
+		SELECT rs.session_id, s.title AS session_title, rs.round, rs.seat, rs.card_id, rs.started_at
+		FROM roleplay_seats rs JOIN roleplay_sessions s ON s.id = rs.session_id
+		WHERE rs.person_id = $1 AND rs.org_id = $2 ORDER BY rs.started_at DESC, rs.round DESC`, personID, sc.orgID); err != nil {
+		return nil, dbError(err)
+	}
+	if err := tx.SelectContext(ctx, &r.Roleplay.Feedback, `
+		SELECT f.session_id, s.title AS session_title, f.round, f.seat, COALESCE(f.scores, '{}') AS scores, f.submitted_at
+		FROM roleplay_feedback f JOIN roleplay_sessions s ON s.id = f.session_id
+		WHERE f.about_person = $1 AND f.org_id = $2 ORDER BY f.submitted_at DESC`, personID, sc.orgID); err != nil {
+		return nil, dbError(err)
+	}
+	if err := tx.SelectContext(ctx, &r.Certificates, `
+		SELECT id, number, course_slug, course_title, cycle, issued_at, expires_at, revoked_at, revoked_reason FROM certificates
+		WHERE person_id = $1 AND org_id = $2 ORDER BY issued_at DESC`, personID, sc.orgID); err != nil {
+		return nil, dbError(err)
 	}
 	now := s.Now()
 	for i := range r.Certificates {
@@ -204,13 +212,16 @@ func (s *Store) FindPersonRecord(ctx context.Context, p *Principal, personID str
 	if r.Person.Teams == nil {
 		r.Person.Teams = []string{}
 	}
-	err = s.eachMatrixRow(ctx, sc, CompletionFilter{Sort: "name", Order: "asc", personID: personID}, "", func(m *MatrixRow) error {
+	err := s.eachMatrixRow(ctx, tx, sc, CompletionFilter{Sort: "name", Order: "asc", personID: personID}, "", func(m *MatrixRow) error {
 		row := *m
 		row.Teams = append([]string{}, m.Teams...)
 		r.Assignments = append(r.Assignments, row)
 		return nil
 	})
-	return r, err
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 // CourseReport is the printable audit report for one course: every assigned person the caller
@@ -244,45 +255,54 @@ func (s *Store) FindCourseReport(ctx context.Context, p *Principal, slug string)
 		return nil, err
 	}
 	f := CompletionFilter{Course: slug, Sort: "name", Order: "asc"}
-	courseID, err := s.resolveFilter(ctx, sc, &f)
-	if err != nil {
+	if err := f.check(); err != nil {
 		return nil, err
 	}
-	k, err := s.resolveCourse(ctx, sc.orgID, slug)
-	if err != nil {
-		return nil, err
-	}
-	v, err := s.version(ctx, s.db, k.LatestVersion)
-	if err != nil {
-		return nil, err
-	}
-	rep := &CourseReport{Course: ReportCourse{Slug: slug, Title: v.Content.Title, Version: v.Version},
-		Organisation: p.Organisation.Name, GeneratedAt: s.Now(), Totals: newCounts(), Rows: []ReportRow{}, Scope: "organisation"}
+	rep := &CourseReport{Course: ReportCourse{Slug: slug}, Organisation: p.Organisation.Name, GeneratedAt: s.Now(),
+		Totals: newCounts(), Rows: []ReportRow{}, Scope: "organisation"}
 	if sc.managerID != "" {
 		rep.Scope = "my teams"
 	}
-	var certs []struct {
-		PersonID string `db:"person_id"`
-		Number   string `db:"number"`
-	}
-	if err := s.db.SelectContext(ctx, &certs, `
-		SELECT DISTINCT ON (person_id) person_id, number FROM certificates
-		WHERE org_id = $1 AND course_id = $2 AND revoked_at IS NULL ORDER BY person_id, issued_at DESC`,
-		sc.orgID, courseID); err != nil {
-		return nil, dbError(err)
-	}
-	numbers := make(map[string]string, len(certs))
-	for _, c := range certs {
-		numbers[c.PersonID] = c.Number
-	}
-	err = s.eachMatrixRow(ctx, sc, f, courseID, func(m *MatrixRow) error {
-		row := ReportRow{MatrixRow: *m, CertificateNumber: numbers[m.PersonID]}
-		row.Teams = append([]string{}, m.Teams...)
-		rep.Rows = append(rep.Rows, row)
-		rep.Totals[m.Status]++
-		return nil
+	err = s.tx(ctx, sc.orgID, func(tx *sqlx.Tx) error {
+		courseID, err := s.resolveFilter(ctx, tx, sc, &f)
+		if err != nil {
+			return err
+		}
+		k, err := s.resolveCourseTx(ctx, tx, sc.orgID, slug)
+		if err != nil {
+			return err
+		}
+		v, err := s.version(ctx, tx, k.LatestVersion)
+		if err != nil {
+			return err
+		}
+		rep.Course.Title, rep.Course.Version = v.Content.Title, v.Version
+		var certs []struct {
+			PersonID string `db:"person_id"`
+			Number   string `db:"number"`
+		}
+		if err := tx.SelectContext(ctx, &certs, `
+			SELECT DISTINCT ON (person_id) person_id, number FROM certificates
+			WHERE org_id = $1 AND course_id = $2 AND revoked_at IS NULL ORDER BY person_id, issued_at DESC`,
+			sc.orgID, courseID); err != nil {
+			return dbError(err)
+		}
+		numbers := make(map[string]string, len(certs))
+		for _, c := range certs {
+			numbers[c.PersonID] = c.Number
+		}
+		return s.eachMatrixRow(ctx, tx, sc, f, courseID, func(m *MatrixRow) error {
+			row := ReportRow{MatrixRow: *m, CertificateNumber: numbers[m.PersonID]}
+			row.Teams = append([]string{}, m.Teams...)
+			rep.Rows = append(rep.Rows, row)
+			rep.Totals[m.Status]++
+			return nil
+		})
 	})
-	return rep, err
+	if err != nil {
+		return nil, err
+	}
+	return rep, nil
 }
 
 // Charts are the organisation's pictures: completions per week and overdue assignments by team.
@@ -329,8 +349,14 @@ func (s *Store) FindCharts(ctx context.Context, p *Principal) (*Charts, error) {
 		Week string `db:"week"`
 		N    int    `db:"n"`
 	}
+	var m *Matrix
 	if err := s.tx(ctx, sc.orgID, func(tx *sqlx.Tx) error {
-		return dbError(tx.SelectContext(ctx, &rows, query, args...))
+		if err := tx.SelectContext(ctx, &rows, query, args...); err != nil {
+			return dbError(err)
+		}
+		var err error
+		m, err = s.findCompletion(ctx, tx, sc, CompletionFilter{Sort: "name", Order: "asc"}, 1, 0)
+		return err
 	}); err != nil {
 		return nil, err
 	}
@@ -342,10 +368,6 @@ func (s *Store) FindCharts(ctx context.Context, p *Principal) (*Charts, error) {
 	for w := first; !w.After(monday); w = w.AddDate(0, 0, 7) {
 		k := w.Format("2006-01-02")
 		ch.Weeks = append(ch.Weeks, WeekCount{Start: k, Completions: byWeek[k]})
-	}
-	m, err := s.FindCompletion(ctx, p, CompletionFilter{}, Page{Limit: 1})
-	if err != nil {
-		return nil, err
 	}
 	for _, t := range m.Teams {
 		ch.OverdueByTeam = append(ch.OverdueByTeam, TeamOverdue{ID: t.ID, Name: t.Name, Overdue: t.Counts[StatusOverdue], Total: t.Total})

@@ -338,6 +338,8 @@ func (s *Store) SetPersonActive(ctx context.Context, p *Principal, id string, ac
 // CountActivePeople is how many seats the organisation uses: its active people.
 func (s *Store) CountActivePeople(ctx context.Context, orgID string) (int, error) {
 	var n int
-	err := s.db.GetContext(ctx, &n, `SELECT count(*) FROM people WHERE org_id = $1 AND active`, orgID)
-	return n, dbError(err)
+	err := s.tx(ctx, orgID, func(tx *sqlx.Tx) error {
+		return dbError(tx.GetContext(ctx, &n, `SELECT count(*) FROM people WHERE org_id = $1 AND active`, orgID))
+	})
+	return n, err
 }

@@ -38,7 +38,10 @@ type OutboxItem struct {
 // second job.
 func (it OutboxItem) TaskID() string { return fmt.Sprintf("outbox:%d", it.ID) }
 
-// addOutbox writes a follow-up job inside the transaction of the change that needs it.
+// addOutbox writes a follow-up job inside the transaction of the change that needs it. In a
+// tenant transaction orgID must be that transaction's organisation: row-level security refuses
+// any other, and a row without one. Only a system transaction may write orgID "" (mail to an
+// operator, who belongs to no organisation).
 func addOutbox(ctx context.Context, tx *sqlx.Tx, taskType, orgID string, payload any) error {
 	b, err := json.Marshal(payload)
 	if err != nil {
@@ -59,7 +62,8 @@ func addOutbox(ctx context.Context, tx *sqlx.Tx, taskType, orgID string, payload
 // item twice at the same time; send must treat a duplicate task id as success.
 func (s *Store) RelayOutbox(ctx context.Context, limit int, types []string, send func(OutboxItem) error) (int, error) {
 	sent := 0
-	err := s.tx(ctx, "", func(tx *sqlx.Tx) error {
+	// The relay moves every organisation's items.
+	err := s.sysTx(ctx, func(tx *sqlx.Tx) error {
 		var items []OutboxItem
 		if err := tx.SelectContext(ctx, &items, `
 			SELECT id, task_type, payload FROM outbox
@@ -98,10 +102,12 @@ func (s *Store) OutboxBacklog(ctx context.Context) (int, time.Duration, error) {
 		N      int        `db:"n"`
 		Oldest *time.Time `db:"oldest"`
 	}
-	err := s.db.GetContext(ctx, &row, `
-		SELECT count(*) AS n, min(created_at) AS oldest FROM outbox WHERE enqueued_at IS NULL`)
+	err := s.sysTx(ctx, func(tx *sqlx.Tx) error {
+		return dbError(tx.GetContext(ctx, &row, `
+			SELECT count(*) AS n, min(created_at) AS oldest FROM outbox WHERE enqueued_at IS NULL`))
+	})
 	if err != nil {
-		return 0, 0, dbError(err)
+		return 0, 0, err
 	}
 	var age time.Duration
 	if row.Oldest != nil {
@@ -112,27 +118,37 @@ func (s *Store) OutboxBacklog(ctx context.Context) (int, time.Duration, error) {
 
 // DeleteRelayedOutbox removes items queued more than a week ago.
 func (s *Store) DeleteRelayedOutbox(ctx context.Context) (int64, error) {
-	res, err := s.db.ExecContext(ctx, `
-		DELETE FROM outbox WHERE enqueued_at < $1`, s.Now().Add(-7*24*time.Hour))
-	if err != nil {
-		return 0, dbError(err)
-	}
-	return res.RowsAffected()
+	var n int64
+	err := s.sysTx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, `
+			DELETE FROM outbox WHERE enqueued_at < $1`, s.Now().Add(-7*24*time.Hour))
+		if err != nil {
+			return dbError(err)
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, err
 }
 
 // MailDelivered reports whether the message with key was already delivered.
 func (s *Store) MailDelivered(ctx context.Context, key string) (bool, error) {
 	var ok bool
-	err := s.db.GetContext(ctx, &ok, `SELECT EXISTS (SELECT 1 FROM mail_deliveries WHERE key = $1)`, key)
-	return ok, dbError(err)
+	// Deliveries belong to no organisation; the worker asks about any of them.
+	err := s.sysTx(ctx, func(tx *sqlx.Tx) error {
+		return dbError(tx.GetContext(ctx, &ok, `SELECT EXISTS (SELECT 1 FROM mail_deliveries WHERE key = $1)`, key))
+	})
+	return ok, err
 }
 
 // RecordMailDelivery notes that the message with key was delivered. Recording twice is fine.
 func (s *Store) RecordMailDelivery(ctx context.Context, key, recipient string) error {
-	_, err := s.db.ExecContext(ctx, `
-		INSERT INTO mail_deliveries (key, recipient, delivered_at) VALUES ($1, $2, $3)
-		ON CONFLICT (key) DO NOTHING`, key, recipient, s.Now())
-	return dbError(err)
+	return s.sysTx(ctx, func(tx *sqlx.Tx) error {
+		_, err := tx.ExecContext(ctx, `
+			INSERT INTO mail_deliveries (key, recipient, delivered_at) VALUES ($1, $2, $3)
+			ON CONFLICT (key) DO NOTHING`, key, recipient, s.Now())
+		return dbError(err)
+	})
 }
 
 // DeliverMail calls send unless the message with key was already delivered, and records the
@@ -141,7 +157,7 @@ func (s *Store) RecordMailDelivery(ctx context.Context, key, recipient string) e
 // finds the message sent, or, when send failed and the record was rolled back, sends it itself.
 // Only a crash between send and commit can still send a message twice.
 func (s *Store) DeliverMail(ctx context.Context, key, recipient string, send func(context.Context) error) (sent bool, err error) {
-	err = s.tx(ctx, "", func(tx *sqlx.Tx) error {
+	err = s.sysTx(ctx, func(tx *sqlx.Tx) error {
 		res, err := tx.ExecContext(ctx, `
 			INSERT INTO mail_deliveries (key, recipient, delivered_at) VALUES ($1, $2, $3)
 			ON CONFLICT (key) DO NOTHING`, key, recipient, s.Now())

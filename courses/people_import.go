@@ -257,11 +257,9 @@ func (s *Store) checkImport(ctx context.Context, tx *sqlx.Tx, orgID string, rows
 		Email  string `db:"email"`
 		Member bool   `db:"member"`
 	}
-	if err := tx.SelectContext(ctx, &taken, `
-		SELECT lower(email) AS email, true AS member FROM people WHERE lower(email) = ANY($1)
-		UNION ALL
-		SELECT lower(email), false FROM invitations WHERE lower(email) = ANY($1)
-			AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $2`,
+	// Addresses are unique across organisations, which this organisation's rows alone cannot
+	// show: emails_taken (migration 0011) looks at every organisation and says only which are taken.
+	if err := tx.SelectContext(ctx, &taken, `SELECT email, member FROM emails_taken($1, $2)`,
 		pq.StringArray(emails), s.Now()); err != nil {
 		return dbError(err)
 	}

@@ -89,28 +89,21 @@ func (s *Store) ExportMyData(ctx context.Context, p *Principal) (*MyData, error)
 			return dbError(err)
 		}
 		d.Roleplay = rp
+		if p.Organisation == nil {
+			return nil
+		}
+		// The record as an org admin of their own organisation would see it, whatever the caller's
+		// roles: it is their own.
+		admin := &Principal{Person: Person{ID: me, Roles: []string{string(RoleOrgAdmin)}}, Organisation: p.Organisation}
+		rec, err := s.personRecord(ctx, tx, matrixScope{p: admin, orgID: p.OrgID()}, me)
+		if err != nil {
+			return err
+		}
+		d.Assignments, d.Courses = rec.Assignments, rec.Courses
 		return nil
 	})
 	if err != nil {
 		return nil, err
-	}
-	if p.Organisation != nil {
-		sc := matrixScope{p: &Principal{Person: Person{ID: me, Roles: []string{string(RoleOrgAdmin)}}, Organisation: p.Organisation},
-			orgID: p.OrgID()}
-		if err := s.eachMatrixRow(ctx, sc, CompletionFilter{Sort: "name", Order: "asc", personID: me}, "", func(m *MatrixRow) error {
-			row := *m
-			row.Teams = append([]string{}, m.Teams...)
-			d.Assignments = append(d.Assignments, row)
-			return nil
-		}); err != nil {
-			return nil, err
-		}
-		admin := &Principal{Person: Person{ID: me, Roles: []string{string(RoleOrgAdmin)}}, Organisation: p.Organisation}
-		rec, err := s.FindPersonRecord(ctx, admin, me)
-		if err != nil {
-			return nil, err
-		}
-		d.Courses = rec.Courses
 	}
 	return d, nil
 }
@@ -122,14 +115,14 @@ func (s *Store) ExportMyData(ctx context.Context, p *Principal) (*MyData, error)
 // password confirms it is really them. The only org admin of an organisation is refused, so an
 // organisation is never left without one.
 func (s *Store) RequestDeletion(ctx context.Context, p *Principal, password string) error {
-	var hash string
-	if err := s.db.GetContext(ctx, &hash, `SELECT password_hash FROM people WHERE id = $1`, p.Person.ID); err != nil {
-		return dbError(err)
-	}
-	if password == "" || !VerifyPassword(hash, password) {
-		return FieldError("password", "This is not your current password.")
-	}
 	return s.tx(ctx, p.OrgID(), func(tx *sqlx.Tx) error {
+		var hash string
+		if err := tx.GetContext(ctx, &hash, `SELECT password_hash FROM people WHERE id = $1`, p.Person.ID); err != nil {
+			return dbError(err)
+		}
+		if password == "" || !VerifyPassword(hash, password) {
+			return FieldError("password", "This is not your current password.")
+		}
 		me := p.Person.ID
 		if p.Organisation != nil && p.Person.HasRole(RoleOrgAdmin) {
 			var others int

@@ -25,11 +25,16 @@ type ReflectionAnswer struct {
 
 // FindReflection returns the caller's own answers to a module's prompts.
 func (s *Store) FindReflection(ctx context.Context, p *Principal, slug, module string) ([]ReflectionAnswer, error) {
-	ref, v, err := s.findCourseRef(ctx, s.db, p, slug)
-	if err != nil {
-		return nil, err
-	}
-	return s.reflection(ctx, s.db, p, ref.CourseID, v, module)
+	var out []ReflectionAnswer
+	err := s.tx(ctx, p.OrgID(), func(tx *sqlx.Tx) error {
+		ref, v, err := s.findCourseRef(ctx, tx, p, slug)
+		if err != nil {
+			return err
+		}
+		out, err = s.reflection(ctx, tx, p, ref.CourseID, v, module)
+		return err
+	})
+	return out, err
 }
 
 func (s *Store) reflection(ctx context.Context, q sqlx.QueryerContext, p *Principal, courseID string, v *CourseVersion, module string) ([]ReflectionAnswer, error) {
@@ -118,14 +123,16 @@ func (s *Store) SaveReflection(ctx context.Context, p *Principal, slug, module s
 
 // DeleteReflection deletes every answer the caller wrote for a module.
 func (s *Store) DeleteReflection(ctx context.Context, p *Principal, slug, module string) error {
-	ref, v, err := s.findCourseRef(ctx, s.db, p, slug)
-	if err != nil {
-		return err
-	}
-	if _, _, err := v.Content.Module(module); err != nil {
-		return err
-	}
-	_, err = s.db.ExecContext(ctx, `
-		DELETE FROM reflections WHERE person_id = $1 AND course_id = $2 AND module_slug = $3`, p.Person.ID, ref.CourseID, module)
-	return dbError(err)
+	return s.tx(ctx, p.OrgID(), func(tx *sqlx.Tx) error {
+		ref, v, err := s.findCourseRef(ctx, tx, p, slug)
+		if err != nil {
+			return err
+		}
+		if _, _, err := v.Content.Module(module); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `
+			DELETE FROM reflections WHERE person_id = $1 AND course_id = $2 AND module_slug = $3`, p.Person.ID, ref.CourseID, module)
+		return dbError(err)
+	})
 }

@@ -117,31 +117,39 @@ type scanOrgRow struct {
 func (s *Store) ScanReminders(ctx context.Context, opt ScanOptions) (ScanResult, error) {
 	var res ScanResult
 	now := s.Now()
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM unsubscribe_tokens WHERE expires_at < $1`, now); err != nil {
-		return res, dbError(err)
-	}
 	var orgs []scanOrgRow
-	if err := s.db.SelectContext(ctx, &orgs, `SELECT id, name, time_zone FROM organisations ORDER BY id`); err != nil {
-		return res, dbError(err)
+	var scans []struct {
+		OrgID string `db:"org_id"`
+		Day   string `db:"local_day"`
+	}
+	// The scan spans every organisation: the system finds them and what was scanned already;
+	// each organisation is then scanned in its own tenant transactions.
+	err := s.sysTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM unsubscribe_tokens WHERE expires_at < $1`, now); err != nil {
+			return dbError(err)
+		}
+		if err := tx.SelectContext(ctx, &orgs, `SELECT id, name, time_zone FROM organisations ORDER BY id`); err != nil {
+			return dbError(err)
+		}
+		// Every organisation's local day is within a day of the UTC one.
+		return dbError(tx.SelectContext(ctx, &scans, `
+			SELECT org_id, to_char(local_day, 'YYYY-MM-DD') AS local_day FROM reminder_scans WHERE local_day >= $1::date`,
+			civil(now).AddDate(0, 0, -1).Format(time.DateOnly)))
+	})
+	if err != nil {
+		return res, err
+	}
+	done := make(map[string]bool, len(scans))
+	for _, sc := range scans {
+		done[sc.OrgID+"/"+sc.Day] = true
 	}
 	var errs []error
 	for _, o := range orgs {
 		loc := location(o.TimeZone)
 		local := now.In(loc)
-		day := civil(local)
-		if !opt.Force {
-			if local.Hour() < DigestHour {
-				continue
-			}
-			var done bool
-			if err := s.db.GetContext(ctx, &done, `
-				SELECT EXISTS (SELECT 1 FROM reminder_scans WHERE org_id = $1 AND local_day = $2)`, o.ID, day); err != nil {
-				errs = append(errs, dbError(err))
-				continue
-			}
-			if done {
-				continue
-			}
+		day := civil(local).Format(time.DateOnly)
+		if !opt.Force && (local.Hour() < DigestHour || done[o.ID+"/"+day]) {
+			continue
 		}
 		d, r, err := s.scanOrg(ctx, o, now, loc)
 		res.Digests += d
@@ -152,10 +160,13 @@ func (s *Store) ScanReminders(ctx context.Context, opt ScanOptions) (ScanResult,
 			continue
 		}
 		res.Organisations++
-		if _, err := s.db.ExecContext(ctx, `
-			INSERT INTO reminder_scans (org_id, local_day, finished_at) VALUES ($1, $2, $3)
-			ON CONFLICT (org_id, local_day) DO NOTHING`, o.ID, day, now); err != nil {
-			errs = append(errs, dbError(err))
+		if err := s.tx(ctx, o.ID, func(tx *sqlx.Tx) error {
+			_, err := tx.ExecContext(ctx, `
+				INSERT INTO reminder_scans (org_id, local_day, finished_at) VALUES ($1, $2, $3)
+				ON CONFLICT (org_id, local_day) DO NOTHING`, o.ID, day, now)
+			return dbError(err)
+		}); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	return res, errors.Join(errs...)
@@ -188,18 +199,81 @@ type scanPerson struct {
 	Roles pq.StringArray `db:"roles"`
 }
 
+// digestJob is one person's digest, waiting to be written.
+type digestJob struct {
+	person *scanPerson
+	items  []DigestItem
+}
+
 // scanOrg writes the digests of one organisation and returns how many digests and reminders it
 // wrote.
 func (s *Store) scanOrg(ctx context.Context, o scanOrgRow, now time.Time, loc *time.Location) (int, int, error) {
+	var jobs []digestJob
+	// The reads share one transaction; the digests are written each in its own, below.
+	if err := s.tx(ctx, o.ID, func(tx *sqlx.Tx) error {
+		var err error
+		jobs, err = s.collectDigests(ctx, tx, o, now, loc)
+		return err
+	}); err != nil {
+		return 0, 0, err
+	}
+	local := now.In(loc)
+
+	// Each person's digest is its own transaction; a few run at once, as each spends most of its
+	// time waiting for its commit.
+	var (
+		mu                 sync.Mutex
+		digests, reminders int
+		firstErr           error
+		wg                 sync.WaitGroup
+	)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	next := make(chan digestJob)
+	for range digestWriters {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range next {
+				n, err := s.writeDigest(ctx, o, j.person, j.items, now, local)
+				mu.Lock()
+				switch {
+				case err != nil && firstErr == nil:
+					firstErr = fmt.Errorf("digest for %s: %w", j.person.ID, err)
+					cancel()
+				case err == nil && n > 0:
+					digests++
+					reminders += n
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+feed:
+	for _, j := range jobs {
+		select {
+		case next <- j:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	return digests, reminders, firstErr
+}
+
+// collectDigests reads in tx what is due for the people of one organisation and returns their
+// digests, each person's items filtered by their preferences and sorted.
+func (s *Store) collectDigests(ctx context.Context, tx *sqlx.Tx, o scanOrgRow, now time.Time, loc *time.Location) ([]digestJob, error) {
 	local := now.In(loc)
 	y, m, d := local.Date()
 	today := time.Date(y, m, d, 0, 0, 0, 0, loc)
 	tomorrow := today.AddDate(0, 0, 1)
 
 	var people []scanPerson
-	if err := s.db.SelectContext(ctx, &people, `
+	if err := tx.SelectContext(ctx, &people, `
 		SELECT id, email, name, roles FROM people WHERE org_id = $1 AND active ORDER BY id`, o.ID); err != nil {
-		return 0, 0, dbError(err)
+		return nil, dbError(err)
 	}
 	byID := make(map[string]*scanPerson, len(people))
 	var admins []string
@@ -226,7 +300,7 @@ func (s *Store) scanOrg(ctx context.Context, o scanOrgRow, now time.Time, loc *t
 		Slug     string    `db:"slug"`
 		Title    string    `db:"title"`
 	}
-	if err := s.db.SelectContext(ctx, &due, `
+	if err := tx.SelectContext(ctx, &due, `
 		SELECT a.id, a.person_id, a.due_at, c.slug,
 			COALESCE((SELECT v.content->>'title' FROM course_versions v WHERE v.course_id = c.id
 				ORDER BY v.version DESC LIMIT 1), c.slug) AS title
@@ -234,7 +308,7 @@ func (s *Store) scanOrg(ctx context.Context, o scanOrgRow, now time.Time, loc *t
 		WHERE a.org_id = $1 AND a.due_at IS NOT NULL AND a.due_at < $2
 			AND (a.last_completed_at IS NULL OR (a.recert_months IS NOT NULL AND a.due_at > a.last_completed_at))
 		ORDER BY a.due_at, a.id`, o.ID, today.AddDate(0, 0, 8)); err != nil {
-		return 0, 0, dbError(err)
+		return nil, dbError(err)
 	}
 	overdueStaff := map[string][]DigestItem{} // staff id → escalation items
 	for _, a := range due {
@@ -286,12 +360,12 @@ func (s *Store) scanOrg(ctx context.Context, o scanOrgRow, now time.Time, loc *t
 			Staff   string `db:"staff_id"`
 			Manager string `db:"manager_id"`
 		}
-		if err := s.db.SelectContext(ctx, &links, `
+		if err := tx.SelectContext(ctx, &links, `
 			SELECT DISTINCT tm.person_id AS staff_id, m.person_id AS manager_id
 			FROM team_members tm
 			JOIN team_members m ON m.team_id = tm.team_id AND m.manager AND m.person_id <> tm.person_id
 			WHERE tm.org_id = $1 AND tm.person_id = ANY($2)`, o.ID, pq.StringArray(staff)); err != nil {
-			return 0, 0, dbError(err)
+			return nil, dbError(err)
 		}
 		managers := map[string][]string{}
 		for _, l := range links {
@@ -326,14 +400,14 @@ func (s *Store) scanOrg(ctx context.Context, o scanOrgRow, now time.Time, loc *t
 		Trainer  string    `db:"trainer_name"`
 		Email    string    `db:"trainer_email"`
 	}
-	if err := s.db.SelectContext(ctx, &sessions, `
+	if err := tx.SelectContext(ctx, &sessions, `
 		SELECT s.id, i.person_id, s.title, s.starts_at, s.time_zone, s.duration_minutes,
 			t.name AS trainer_name, t.email AS trainer_email
 		FROM roleplay_invitees i JOIN roleplay_sessions s ON s.id = i.session_id JOIN people t ON t.id = s.trainer_id
 		WHERE s.org_id = $1 AND s.cancelled_at IS NULL AND s.ended_at IS NULL
 			AND s.starts_at >= $2 AND s.starts_at < $3
 		ORDER BY s.starts_at, s.id`, o.ID, tomorrow, tomorrow.AddDate(0, 0, 1)); err != nil {
-		return 0, 0, dbError(err)
+		return nil, dbError(err)
 	}
 	for _, r := range sessions {
 		sloc := location(r.TimeZone)
@@ -362,7 +436,7 @@ func (s *Store) scanOrg(ctx context.Context, o scanOrgRow, now time.Time, loc *t
 		ExpiresAt time.Time `db:"expires_at"`
 		Assigned  bool      `db:"assigned"`
 	}
-	if err := s.db.SelectContext(ctx, &certs, `
+	if err := tx.SelectContext(ctx, &certs, `
 		SELECT c.id, c.person_id, c.course_slug, c.course_title, c.expires_at,
 			EXISTS (SELECT 1 FROM assignments a WHERE a.person_id = c.person_id AND a.course_id = c.course_id) AS assigned
 		FROM certificates c
@@ -370,7 +444,7 @@ func (s *Store) scanOrg(ctx context.Context, o scanOrgRow, now time.Time, loc *t
 			AND NOT EXISTS (SELECT 1 FROM certificates n
 				WHERE n.person_id = c.person_id AND n.course_id = c.course_id AND n.cycle > c.cycle)
 		ORDER BY c.expires_at, c.id`, o.ID, now, now.Add(30*24*time.Hour)); err != nil {
-		return 0, 0, dbError(err)
+		return nil, dbError(err)
 	}
 	for _, c := range certs {
 		kind := KindCertificateExpiring
@@ -393,7 +467,7 @@ func (s *Store) scanOrg(ctx context.Context, o scanOrgRow, now time.Time, loc *t
 		ExpiresOn string `db:"expires_on"`
 	}
 	day := civil(local)
-	if err := s.db.SelectContext(ctx, &records, `
+	if err := tx.SelectContext(ctx, &records, `
 		SELECT r.id, r.person_id, t.name, to_char(r.expires_on, 'YYYY-MM-DD') AS expires_on
 		FROM (SELECT DISTINCT ON (person_id, training_type_id) id, person_id, training_type_id, expires_on
 			FROM training_records WHERE org_id = $1
@@ -401,12 +475,12 @@ func (s *Store) scanOrg(ctx context.Context, o scanOrgRow, now time.Time, loc *t
 		JOIN training_types t ON t.id = r.training_type_id
 		WHERE r.expires_on <= $2::date
 		ORDER BY r.expires_on, r.id`, o.ID, day.AddDate(0, 0, 30).Format(time.DateOnly)); err != nil {
-		return 0, 0, dbError(err)
+		return nil, dbError(err)
 	}
 	for _, r := range records {
 		exp, err := time.Parse(time.DateOnly, r.ExpiresOn)
 		if err != nil {
-			return 0, 0, fmt.Errorf("training record %s expiry %q: %w", r.ID, r.ExpiresOn, err)
+			return nil, fmt.Errorf("training record %s expiry %q: %w", r.ID, r.ExpiresOn, err)
 		}
 		const renew = " Record your new certificate in Peerpath once you have renewed it."
 		if exp.After(day) {
@@ -427,15 +501,15 @@ func (s *Store) scanOrg(ctx context.Context, o scanOrgRow, now time.Time, loc *t
 	}
 
 	if len(items) == 0 {
-		return 0, 0, nil
+		return nil, nil
 	}
 	var off []struct {
 		PersonID string `db:"person_id"`
 		Kind     string `db:"kind"`
 	}
-	if err := s.db.SelectContext(ctx, &off, `
+	if err := tx.SelectContext(ctx, &off, `
 		SELECT person_id, kind FROM notification_preferences WHERE org_id = $1 AND NOT enabled`, o.ID); err != nil {
-		return 0, 0, dbError(err)
+		return nil, dbError(err)
 	}
 	optedOut := map[string]bool{}
 	for _, p := range off {
@@ -444,11 +518,7 @@ func (s *Store) scanOrg(ctx context.Context, o scanOrgRow, now time.Time, loc *t
 		}
 	}
 
-	type job struct {
-		person *scanPerson
-		items  []DigestItem
-	}
-	var jobs []job
+	var jobs []digestJob
 	for i := range people {
 		p := &people[i]
 		var list []DigestItem
@@ -459,51 +529,10 @@ func (s *Store) scanOrg(ctx context.Context, o scanOrgRow, now time.Time, loc *t
 		}
 		if len(list) > 0 {
 			sortItems(list)
-			jobs = append(jobs, job{p, list})
+			jobs = append(jobs, digestJob{p, list})
 		}
 	}
-
-	// Each person's digest is its own transaction; a few run at once, as each spends most of its
-	// time waiting for its commit.
-	var (
-		mu                 sync.Mutex
-		digests, reminders int
-		firstErr           error
-		wg                 sync.WaitGroup
-	)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	next := make(chan job)
-	for range digestWriters {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range next {
-				n, err := s.writeDigest(ctx, o, j.person, j.items, now, local)
-				mu.Lock()
-				switch {
-				case err != nil && firstErr == nil:
-					firstErr = fmt.Errorf("digest for %s: %w", j.person.ID, err)
-					cancel()
-				case err == nil && n > 0:
-					digests++
-					reminders += n
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-feed:
-	for _, j := range jobs {
-		select {
-		case next <- j:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(next)
-	wg.Wait()
-	return digests, reminders, firstErr
+	return jobs, nil
 }
 
 // digestWriters is how many digests a scan writes at once.
@@ -722,7 +751,13 @@ func (s *Store) FindNotificationPreferences(ctx context.Context, p *Principal) (
 	if err := needOrg(p); err != nil {
 		return nil, err
 	}
-	return s.preferences(ctx, s.db, p.Person.ID)
+	var out []NotificationPreference
+	err := s.tx(ctx, p.OrgID(), func(tx *sqlx.Tx) error {
+		var err error
+		out, err = s.preferences(ctx, tx, p.Person.ID)
+		return err
+	})
+	return out, err
 }
 
 // UpdateNotificationPreferences turns kinds of reminder on or off for p. Mandatory kinds may be
@@ -772,15 +807,18 @@ func setPreferences(ctx context.Context, tx *sqlx.Tx, orgID, personID string, ch
 	return nil
 }
 
-// unsubscriber finds the person an unsubscribe link belongs to.
-func (s *Store) unsubscriber(ctx context.Context, q sqlx.QueryerContext, token string) (personID, orgID string, err error) {
+// unsubscriber finds the person an unsubscribe link belongs to, and their organisation.
+func (s *Store) unsubscriber(ctx context.Context, token string) (personID, orgID string, err error) {
 	var row struct {
 		PersonID string `db:"person_id"`
 		OrgID    string `db:"org_id"`
 	}
-	err = sqlx.GetContext(ctx, q, &row, `
-		SELECT t.person_id, p.org_id FROM unsubscribe_tokens t JOIN people p ON p.id = t.person_id
-		WHERE t.token_hash = $1 AND t.expires_at > $2 AND p.active AND p.org_id IS NOT NULL`, HashToken(token), s.Now())
+	// The link comes from an email, before anyone's organisation is known.
+	err = s.sysTx(ctx, func(tx *sqlx.Tx) error {
+		return tx.GetContext(ctx, &row, `
+			SELECT t.person_id, p.org_id FROM unsubscribe_tokens t JOIN people p ON p.id = t.person_id
+			WHERE t.token_hash = $1 AND t.expires_at > $2 AND p.active AND p.org_id IS NOT NULL`, HashToken(token), s.Now())
+	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", "", Errorf(NotFound, "This link is not valid any more. You can change your reminders in Peerpath's settings.")
 	}
@@ -789,17 +827,22 @@ func (s *Store) unsubscriber(ctx context.Context, q sqlx.QueryerContext, token s
 
 // FindUnsubscribe returns the reminder settings of the person an unsubscribe link belongs to.
 func (s *Store) FindUnsubscribe(ctx context.Context, token string) ([]NotificationPreference, error) {
-	personID, _, err := s.unsubscriber(ctx, s.db, token)
+	personID, orgID, err := s.unsubscriber(ctx, token)
 	if err != nil {
 		return nil, err
 	}
-	return s.preferences(ctx, s.db, personID)
+	var out []NotificationPreference
+	err = s.tx(ctx, orgID, func(tx *sqlx.Tx) error {
+		out, err = s.preferences(ctx, tx, personID)
+		return err
+	})
+	return out, err
 }
 
 // Unsubscribe turns off every optional reminder for the person an unsubscribe link belongs to.
 // Doing it twice is fine.
 func (s *Store) Unsubscribe(ctx context.Context, token string) ([]NotificationPreference, error) {
-	personID, orgID, err := s.unsubscriber(ctx, s.db, token)
+	personID, orgID, err := s.unsubscriber(ctx, token)
 	if err != nil {
 		return nil, err
 	}
@@ -910,16 +953,16 @@ func (s *Store) SetCourseValidity(ctx context.Context, p *Principal, slug string
 	if months != nil && (*months < 0 || *months > 120) {
 		return FieldError("validity_months", "Use a number of months from 0 (never expires) to 120.")
 	}
-	k, err := s.resolveCourse(ctx, p.OrgID(), slug)
-	if err != nil {
-		return err
-	}
 	return s.tx(ctx, p.OrgID(), func(tx *sqlx.Tx) error {
+		k, err := s.resolveCourseTx(ctx, tx, p.OrgID(), slug)
+		if err != nil {
+			return err
+		}
 		if months == nil {
 			_, err := tx.ExecContext(ctx, `DELETE FROM org_course_settings WHERE org_id = $1 AND course_id = $2`, p.OrgID(), k.CourseID)
 			return dbError(err)
 		}
-		_, err := tx.ExecContext(ctx, `
+		_, err = tx.ExecContext(ctx, `
 			INSERT INTO org_course_settings (org_id, course_id, validity_months, updated_by, updated_at)
 			VALUES ($1, $2, $3, $4, $5)
 			ON CONFLICT (org_id, course_id) DO UPDATE

@@ -27,7 +27,10 @@ func (s *Store) RequestPasswordReset(ctx context.Context, email string) error {
 		return err
 	}
 	now := s.Now()
-	return s.tx(ctx, "", func(tx *sqlx.Tx) error {
+	// Before sign-in the email is all there is; the person may be an operator of no
+	// organisation. The lock on the person must cover the count and the insert, so it stays one
+	// system transaction.
+	return s.sysTx(ctx, func(tx *sqlx.Tx) error {
 		var p struct {
 			ID      string  `db:"id"`
 			Name    string  `db:"name"`
@@ -83,7 +86,9 @@ func (s *Store) CompletePasswordReset(ctx context.Context, token, password strin
 		return err
 	}
 	now := s.Now()
-	return s.tx(ctx, "", func(tx *sqlx.Tx) error {
+	// The token is all there is; the lock on it must cover its use, so it stays one system
+	// transaction.
+	return s.sysTx(ctx, func(tx *sqlx.Tx) error {
 		var r struct {
 			PersonID  string     `db:"person_id"`
 			ExpiresAt time.Time  `db:"expires_at"`
@@ -120,8 +125,11 @@ func (s *Store) CompletePasswordReset(ctx context.Context, token, password strin
 // FindPasswordResetEmail returns the email of the account a usable reset token belongs to.
 func (s *Store) FindPasswordResetEmail(ctx context.Context, token string) (string, error) {
 	var email string
-	err := s.db.GetContext(ctx, &email, `
-		SELECT p.email FROM password_resets r JOIN people p ON p.id = r.person_id
-		WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > $2`, HashToken(token), s.Now())
-	return email, dbError(err)
+	// The token is all there is.
+	err := s.sysTx(ctx, func(tx *sqlx.Tx) error {
+		return dbError(tx.GetContext(ctx, &email, `
+			SELECT p.email FROM password_resets r JOIN people p ON p.id = r.person_id
+			WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > $2`, HashToken(token), s.Now()))
+	})
+	return email, err
 }

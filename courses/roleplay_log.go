@@ -71,39 +71,39 @@ func (s *Store) AppendRoleplayCommands(ctx context.Context, orgID string, cmds [
 		persons[i] = sql.NullString{String: c.Person, Valid: c.Person != ""}
 		intents[i] = sql.NullString{String: string(c.Intent), Valid: len(c.Intent) > 0}
 	}
-	// set_config in the FROM clause applies to this statement's own transaction, so one round
-	// trip both scopes the rows to the organisation and writes them. The log is written without
-	// waiting for the disk: what must survive a crash (seats, feedback, attendance) is recorded
-	// separately with a normal commit, and a PostgreSQL crash costs at most the last moments of a
-	// room's replay log, never an acknowledged fact.
-	rows, err := s.db.QueryContext(ctx, `
-		INSERT INTO roleplay_commands (session_id, n, org_id, at, kind, person_id, intent)
-		SELECT c.session_id, c.n, $1::uuid, c.at, c.kind, c.person_id, c.intent::jsonb
-		FROM unnest($2::uuid[], $3::bigint[], $4::timestamptz[], $5::text[], $6::uuid[], $7::text[])
-		         AS c (session_id, n, at, kind, person_id, intent)
-		     JOIN roleplay_sessions s ON s.id = c.session_id AND s.org_id = $1::uuid,
-		     (SELECT set_config('app.org_id', $1::text, true), set_config('synchronous_commit', 'off', true)) scope
-		ON CONFLICT (session_id, n) DO NOTHING
-		RETURNING session_id::text, n`,
-		orgID, pq.Array(sessions), pq.Array(ns), pq.Array(ats), pq.Array(kinds), pq.Array(persons), pq.Array(intents))
-	if err != nil {
-		return nil, dbError(err)
-	}
-	defer rows.Close()
 	type key struct {
 		session string
 		n       int64
 	}
 	written := make(map[key]bool, len(cmds))
-	for rows.Next() {
-		var k key
-		if err := rows.Scan(&k.session, &k.n); err != nil {
-			return nil, dbError(err)
+	// The log is written without waiting for the disk: what must survive a crash (seats,
+	// feedback, attendance) is recorded separately with a normal commit, and a PostgreSQL crash
+	// costs at most the last moments of a room's replay log, never an acknowledged fact.
+	err := s.lazyTx(ctx, orgID, func(tx *sqlx.Tx) error {
+		rows, err := tx.QueryContext(ctx, `
+			INSERT INTO roleplay_commands (session_id, n, org_id, at, kind, person_id, intent)
+			SELECT c.session_id, c.n, $1::uuid, c.at, c.kind, c.person_id, c.intent::jsonb
+			FROM unnest($2::uuid[], $3::bigint[], $4::timestamptz[], $5::text[], $6::uuid[], $7::text[])
+			         AS c (session_id, n, at, kind, person_id, intent)
+			     JOIN roleplay_sessions s ON s.id = c.session_id AND s.org_id = $1::uuid
+			ON CONFLICT (session_id, n) DO NOTHING
+			RETURNING session_id::text, n`,
+			orgID, pq.Array(sessions), pq.Array(ns), pq.Array(ats), pq.Array(kinds), pq.Array(persons), pq.Array(intents))
+		if err != nil {
+			return dbError(err)
 		}
-		written[k] = true
-	}
-	if err := rows.Err(); err != nil {
-		return nil, dbError(err)
+		defer rows.Close()
+		for rows.Next() {
+			var k key
+			if err := rows.Scan(&k.session, &k.n); err != nil {
+				return dbError(err)
+			}
+			written[k] = true
+		}
+		return dbError(rows.Err())
+	})
+	if err != nil {
+		return nil, err
 	}
 	out := make([]bool, len(cmds))
 	for i, c := range cmds {

@@ -104,25 +104,34 @@ func (r *runRow) view(sc *Scenario) (*ScenarioRun, error) {
 
 // FindScenarios lists a course's scenarios with how often the caller has played each.
 func (s *Store) FindScenarios(ctx context.Context, p *Principal, slug string) ([]ScenarioListItem, error) {
-	ref, v, err := s.findCourseRef(ctx, s.db, p, slug)
-	if err != nil {
-		return nil, err
-	}
+	var v *CourseVersion
 	counts := map[string][2]int{}
-	if ref.Enrolment.Valid {
+	err := s.tx(ctx, p.OrgID(), func(tx *sqlx.Tx) error {
+		ref, ver, err := s.findCourseRef(ctx, tx, p, slug)
+		if err != nil {
+			return err
+		}
+		v = ver
+		if !ref.Enrolment.Valid {
+			return nil
+		}
 		var rows []struct {
 			ID       string `db:"scenario_id"`
 			Runs     int    `db:"runs"`
 			Finished int    `db:"finished"`
 		}
-		if err := s.db.SelectContext(ctx, &rows, `
+		if err := tx.SelectContext(ctx, &rows, `
 			SELECT scenario_id, count(*) AS runs, count(finished_at) AS finished FROM scenario_runs
 			WHERE enrolment_id = $1 AND person_id = $2 GROUP BY scenario_id`, ref.Enrolment.String, p.Person.ID); err != nil {
-			return nil, dbError(err)
+			return dbError(err)
 		}
 		for _, r := range rows {
 			counts[r.ID] = [2]int{r.Runs, r.Finished}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	out := []ScenarioListItem{}
 	for _, sc := range v.Content.Scenarios {
@@ -139,31 +148,37 @@ func (s *Store) FindScenario(ctx context.Context, p *Principal, id string) (*Sce
 	if err != nil {
 		return nil, err
 	}
-	ref, v, err := s.findCourseRef(ctx, s.db, p, slug)
-	if err != nil {
-		return nil, err
-	}
-	sc, err := v.Content.Scenario(scID)
-	if err != nil {
-		return nil, err
-	}
-	view := &ScenarioView{ID: id, Title: sc.Title, Summary: sc.Summary, ContentWarning: sc.ContentWarning, Module: sc.Module,
-		Course: Link{Slug: v.Content.Slug, Title: v.Content.Title}, Start: *nodeView(sc, sc.Start)}
-	if ref.Enrolment.Valid {
+	var view *ScenarioView
+	err = s.tx(ctx, p.OrgID(), func(tx *sqlx.Tx) error {
+		ref, v, err := s.findCourseRef(ctx, tx, p, slug)
+		if err != nil {
+			return err
+		}
+		sc, err := v.Content.Scenario(scID)
+		if err != nil {
+			return err
+		}
+		view = &ScenarioView{ID: id, Title: sc.Title, Summary: sc.Summary, ContentWarning: sc.ContentWarning, Module: sc.Module,
+			Course: Link{Slug: v.Content.Slug, Title: v.Content.Title}, Start: *nodeView(sc, sc.Start)}
+		if !ref.Enrolment.Valid {
+			return nil
+		}
 		var rows []runRow
-		if err := s.db.SelectContext(ctx, &rows, `
+		if err := tx.SelectContext(ctx, &rows, `
 			SELECT id, path, current_node, finished_at FROM scenario_runs
 			WHERE enrolment_id = $1 AND person_id = $2 AND scenario_id = $3
 				AND (current_node IS NOT NULL OR finished_at IS NOT NULL)
 			ORDER BY started_at DESC LIMIT 1`,
 			ref.Enrolment.String, p.Person.ID, scID); err != nil {
-			return nil, dbError(err)
+			return dbError(err)
 		}
 		if len(rows) > 0 {
-			if view.Run, err = rows[0].view(sc); err != nil {
-				return nil, err
-			}
+			view.Run, err = rows[0].view(sc)
 		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return view, nil
 }

@@ -124,3 +124,22 @@ ALTER FUNCTION session_principal(bytea) OWNER TO peerpath_system;
 REVOKE CREATE ON SCHEMA public FROM peerpath_system;
 REVOKE ALL ON FUNCTION session_principal(bytea) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION session_principal(bytea) TO peerpath_app;
+
+-- An email address is one login across the platform, so inviting or importing someone must know
+-- whether any organisation already has them as a person or an open invitation. This function
+-- answers just that, for the lower-cased addresses given, and nothing else about those rows.
+CREATE FUNCTION emails_taken(p_emails text[], p_now timestamptz)
+RETURNS TABLE (email text, member boolean)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    RETURN QUERY
+    SELECT lower(p.email), true FROM people p WHERE lower(p.email) = ANY (p_emails)
+    UNION ALL
+    SELECT lower(i.email), false FROM invitations i WHERE lower(i.email) = ANY (p_emails)
+        AND i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > p_now;
+END $$;
+GRANT CREATE ON SCHEMA public TO peerpath_system;
+ALTER FUNCTION emails_taken(text[], timestamptz) OWNER TO peerpath_system;
+REVOKE CREATE ON SCHEMA public FROM peerpath_system;
+REVOKE ALL ON FUNCTION emails_taken(text[], timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION emails_taken(text[], timestamptz) TO peerpath_app;
