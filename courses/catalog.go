@@ -298,6 +298,44 @@ const courseKeyQuery = `
 	WHERE (c.org_id IS NULL OR c.org_id = NULLIF($1, '')::uuid) AND c.slug = $2
 		AND EXISTS (SELECT 1 FROM course_versions v WHERE v.course_id = c.id)`
 
+// courseLatest resolves a slug as orgID sees it and returns the course's newest version, opening
+// a transaction scoped to orgID only when either is not cached.
+func (s *Store) courseLatest(ctx context.Context, orgID, slug string) (*courseKey, *CourseVersion, error) {
+	if k, ok := s.cachedCourseKey(orgID, slug); ok {
+		if v, ok := s.versions.m.Load(k.LatestVersion); ok {
+			return k, v.(*CourseVersion), nil
+		}
+	}
+	var (
+		k *courseKey
+		v *CourseVersion
+	)
+	err := s.tx(ctx, orgID, func(tx *sqlx.Tx) error {
+		var err error
+		if k, err = s.resolveCourseTx(ctx, tx, orgID, slug); err != nil {
+			return err
+		}
+		v, err = s.version(ctx, tx, k.LatestVersion)
+		return err
+	})
+	return k, v, err
+}
+
+// scopedVersion is version for a caller without a transaction: it opens one scoped to orgID
+// only when the version is not cached. The id must come from orgID's own rows.
+func (s *Store) scopedVersion(ctx context.Context, orgID, id string) (*CourseVersion, error) {
+	if v, ok := s.versions.m.Load(id); ok {
+		return v.(*CourseVersion), nil
+	}
+	var v *CourseVersion
+	err := s.tx(ctx, orgID, func(tx *sqlx.Tx) error {
+		var err error
+		v, err = s.version(ctx, tx, id)
+		return err
+	})
+	return v, err
+}
+
 // resolveCourseTx resolves a slug as orgID sees it; tx must carry orgID. The cache is keyed by
 // organisation as well as slug, because two organisations may each have a course of that slug.
 func (s *Store) resolveCourseTx(ctx context.Context, tx *sqlx.Tx, orgID, slug string) (*courseKey, error) {

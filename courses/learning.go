@@ -316,52 +316,43 @@ type Link struct {
 // most-read page, so it asks the database only for this person's newest enrolment and the
 // progress this page shows.
 func (s *Store) FindModuleView(ctx context.Context, p *Principal, slug, module string) (*ModuleView, error) {
-	var (
-		v    *CourseVersion
-		rows []moduleProgressRow
-		stat quizStat
-	)
-	err := s.tx(ctx, p.OrgID(), func(tx *sqlx.Tx) error {
-		key, err := s.resolveCourseTx(ctx, tx, p.OrgID(), slug)
-		if err != nil {
-			return err
-		}
-		latest, err := s.version(ctx, tx, key.LatestVersion)
-		if err != nil {
-			return err
-		}
-		quizID := ""
-		if m, _, err := latest.Content.Module(module); err == nil {
-			quizID = m.Quiz
-		}
-		st, err := s.stmt(ctx, tx, moduleProgressQuery)
-		if err != nil {
-			return err
-		}
-		if err := st.SelectContext(ctx, &rows, p.Person.ID, key.CourseID, module, quizID); err != nil {
-			return dbError(err)
-		}
-		v = latest
-		if len(rows) > 0 && rows[0].VersionID != latest.ID {
-			if v, err = s.version(ctx, tx, rows[0].VersionID); err != nil {
-				return err
-			}
-		}
-		m, _, err := v.Content.Module(module)
-		if err != nil || len(rows) == 0 {
-			return err
-		}
-		if m.Quiz == quizID {
-			stat = quizStat{QuizID: quizID, Attempts: rows[0].Attempts, Passed: rows[0].Passed}
-			return nil
-		}
-		// The module's quiz changed between versions: count the right one (rare).
-		return dbError(tx.GetContext(ctx, &stat, `
-			SELECT $2::text AS quiz_id, count(*) AS attempts, COALESCE(bool_or(passed), false) AS passed
-			FROM quiz_attempts WHERE enrolment_id = $1 AND quiz_id = $2`, rows[0].EnrolmentID, m.Quiz))
-	})
+	orgID := p.OrgID()
+	key, latest, err := s.courseLatest(ctx, orgID, slug)
 	if err != nil {
 		return nil, err
+	}
+	quizID := ""
+	if m, _, err := latest.Content.Module(module); err == nil {
+		quizID = m.Quiz
+	}
+	// One statement that scopes itself (module_progress_of, migration 0011): this page is read
+	// far more than any other, and a transaction would cost three more round trips.
+	st, err := s.prepared(ctx, moduleProgressQuery)
+	if err != nil {
+		return nil, err
+	}
+	var rows []moduleProgressRow
+	if err := st.SelectContext(ctx, &rows, s.scope(orgID), p.Person.ID, key.CourseID, module, quizID); err != nil {
+		return nil, dbError(err)
+	}
+	v := latest
+	if len(rows) > 0 && rows[0].VersionID != latest.ID {
+		if v, err = s.scopedVersion(ctx, orgID, rows[0].VersionID); err != nil {
+			return nil, err
+		}
+	}
+	stat := quizStat{}
+	if m, _, err := v.Content.Module(module); err == nil && len(rows) > 0 {
+		if m.Quiz == quizID {
+			stat = quizStat{QuizID: quizID, Attempts: rows[0].Attempts, Passed: rows[0].Passed}
+		} else if err := s.tx(ctx, orgID, func(tx *sqlx.Tx) error {
+			// The module's quiz changed between versions: count the right one (rare).
+			return dbError(tx.GetContext(ctx, &stat, `
+				SELECT $2::text AS quiz_id, count(*) AS attempts, COALESCE(bool_or(passed), false) AS passed
+				FROM quiz_attempts WHERE enrolment_id = $1 AND quiz_id = $2`, rows[0].EnrolmentID, m.Quiz))
+		}); err != nil {
+			return nil, err
+		}
 	}
 	c := v.Content
 	m, i, err := c.Module(module)
@@ -385,13 +376,9 @@ func (s *Store) FindModuleView(ctx context.Context, p *Principal, slug, module s
 
 // moduleProgressQuery reads the person's newest enrolment in a course with what the module page
 // shows of its progress: $1 the person, $2 the course, $3 the module, $4 its quiz.
-const moduleProgressQuery = `
-	SELECT e.id, e.course_version_id,
-		EXISTS (SELECT 1 FROM module_progress mp WHERE mp.enrolment_id = e.id AND mp.module_slug = $3) AS done,
-		(SELECT count(*) FROM quiz_attempts qa WHERE qa.enrolment_id = e.id AND qa.quiz_id = $4) AS attempts,
-		EXISTS (SELECT 1 FROM quiz_attempts qa WHERE qa.enrolment_id = e.id AND qa.quiz_id = $4 AND qa.passed) AS passed
-	FROM enrolments e WHERE e.person_id = $1 AND e.course_id = $2
-	ORDER BY e.started_at DESC LIMIT 1`
+// moduleProgressQuery reads a learner's latest enrolment in a course: whether the module is done
+// and how their attempts at its quiz went.
+const moduleProgressQuery = `SELECT * FROM module_progress_of(NULLIF($1, '')::uuid, $2, $3, $4, $5)`
 
 type moduleProgressRow struct {
 	EnrolmentID string `db:"id"`

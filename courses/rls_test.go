@@ -663,3 +663,45 @@ func TestRowLevelSecurityPooledConnections(t *testing.T) {
 		}
 	}
 }
+
+// module_progress_of scopes its one statement itself: it sees the learner's progress only for
+// the learner's own organisation, and leaves app.org_id as it found it.
+func TestModuleProgressOf(t *testing.T) {
+	t.Parallel()
+	store, _ := MustStore(t)
+	river, harbour := MustOrg(t, store, "riverside"), MustOrg(t, store, "harbour")
+	MustImport(t, store, river.ID, tinyFS("river-course", nil))
+	amy := MustLearner(t, store, river.ID, "amy@riverside.example")
+	MustComplete(t, store, amy, "river-course", "one")
+	var course string
+	if err := testdb.Owner(store.DB()).Get(&course, `SELECT id FROM courses WHERE slug = 'river-course'`); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, org string
+		want      int
+	}{
+		{"OwnOrganisation", river.ID, 1},
+		{"OtherOrganisation", harbour.ID, 0},
+		{"NoOrganisation", "", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tx := store.DB().MustBegin()
+			defer tx.Rollback()
+			tx.MustExec(`SELECT set_config('app.org_id', $1, true)`, harbour.ID)
+			var done []bool
+			if err := tx.Select(&done, `SELECT done FROM module_progress_of(NULLIF($1, '')::uuid, $2, $3, 'one', '')`,
+				tt.org, amy.Person.ID, course); err != nil {
+				t.Fatal(err)
+			}
+			if len(done) != tt.want || (tt.want == 1 && !done[0]) {
+				t.Errorf("got %v, want %d row(s) with the module done", done, tt.want)
+			}
+			var after string
+			if err := tx.Get(&after, `SELECT current_setting('app.org_id', true)`); err != nil || after != harbour.ID {
+				t.Errorf("app.org_id after the call: got %q (%v), want it put back to %q", after, err, harbour.ID)
+			}
+		})
+	}
+}

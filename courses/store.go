@@ -95,9 +95,7 @@ func (s *Store) scopedTx(ctx context.Context, orgID, settings string, fn func(tx
 	if orgID != "" && !isUUID(orgID) {
 		return Errorf(NotFound, "Not found.")
 	}
-	if s.scopeOverride != "" && orgID != "" {
-		orgID = s.scopeOverride
-	}
+	orgID = s.scope(orgID)
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
 		return dbError(err)
@@ -113,6 +111,15 @@ func (s *Store) scopedTx(ctx context.Context, orgID, settings string, fn func(tx
 		return err
 	}
 	return dbError(tx.Commit())
+}
+
+// scope is the organisation a tenant statement for orgID sets: orgID, except under the tests'
+// override.
+func (s *Store) scope(orgID string) string {
+	if s.scopeOverride != "" && orgID != "" {
+		return s.scopeOverride
+	}
+	return orgID
 }
 
 // sysTx runs fn in a transaction that works as peerpath_system, which row-level security lets
