@@ -81,17 +81,6 @@ const AppRole = "peerpath_app"
 // tx runs fn in a transaction that carries orgID as app.org_id, which the row-level security
 // policies read. With orgID empty the transaction sees no organisation's rows at all.
 func (s *Store) tx(ctx context.Context, orgID string, fn func(tx *sqlx.Tx) error) error {
-	return s.scopedTx(ctx, orgID, "", fn)
-}
-
-// lazyTx is tx for writes that may be lost in a PostgreSQL crash: its commit does not wait for
-// the disk.
-func (s *Store) lazyTx(ctx context.Context, orgID string, fn func(tx *sqlx.Tx) error) error {
-	return s.scopedTx(ctx, orgID, ", set_config('synchronous_commit', 'off', true)", fn)
-}
-
-// scopedTx is tx with more settings for the transaction, set in the same round trip.
-func (s *Store) scopedTx(ctx context.Context, orgID, settings string, fn func(tx *sqlx.Tx) error) error {
 	if orgID != "" && !isUUID(orgID) {
 		return Errorf(NotFound, "Not found.")
 	}
@@ -101,9 +90,9 @@ func (s *Store) scopedTx(ctx context.Context, orgID, settings string, fn func(tx
 		return dbError(err)
 	}
 	defer tx.Rollback()
-	if orgID != "" || settings != "" {
+	if orgID != "" {
 		// A literal, checked above, rather than a parameter: one round trip instead of two.
-		if _, err := tx.ExecContext(ctx, "SELECT set_config('app.org_id', '"+orgID+"', true)"+settings); err != nil {
+		if _, err := tx.ExecContext(ctx, "SELECT set_config('app.org_id', '"+orgID+"', true)"); err != nil {
 			return dbError(err)
 		}
 	}

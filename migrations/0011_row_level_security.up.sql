@@ -181,3 +181,31 @@ BEGIN
     ORDER BY e.started_at DESC LIMIT 1;
     PERFORM set_config('app.org_id', outer_org, true);
 END $$;
+
+-- A live room's command log is written in batches many times a second. Like module_progress_of,
+-- this function scopes its one statement itself, so a batch costs one round trip rather than a
+-- transaction's four, and the policies apply as in any tenant write. The log is written without
+-- waiting for the disk (synchronous_commit off for this statement's own transaction): what must
+-- survive a crash (seats, feedback, attendance) is recorded separately with a normal commit.
+CREATE FUNCTION append_roleplay_commands(p_org uuid, p_sessions uuid[], p_ns bigint[], p_ats timestamptz[],
+    p_kinds text[], p_persons uuid[], p_intents text[])
+RETURNS TABLE (session_id uuid, n bigint)
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+    outer_org text := COALESCE(current_setting('app.org_id', true), '');
+BEGIN
+    PERFORM set_config('app.org_id', COALESCE(p_org::text, ''), true);
+    PERFORM set_config('synchronous_commit', 'off', true);
+    RETURN QUERY
+    WITH written AS (
+        INSERT INTO roleplay_commands (session_id, n, org_id, at, kind, person_id, intent)
+        SELECT c.session_id, c.n, p_org, c.at, c.kind, c.person_id, c.intent::jsonb
+        FROM unnest(p_sessions, p_ns, p_ats, p_kinds, p_persons, p_intents)
+                 AS c (session_id, n, at, kind, person_id, intent)
+             JOIN roleplay_sessions s ON s.id = c.session_id AND s.org_id = p_org
+        ON CONFLICT ON CONSTRAINT roleplay_commands_pkey DO NOTHING
+        RETURNING roleplay_commands.session_id, roleplay_commands.n)
+    SELECT w.session_id, w.n FROM written w;
+    PERFORM set_config('app.org_id', outer_org, true);
+END $$;
