@@ -22,6 +22,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/jmoiron/sqlx"
+	"github.com/redis/go-redis/v9"
 
 	"peerpath/courses"
 	"peerpath/courses/content"
@@ -100,22 +101,12 @@ func benchLearning(ctx context.Context, a *app, p learningPlan) ([]benchResult, 
 		}
 		defer pprof.StopCPUProfile()
 	}
-	c, err := loadConfig(a.getenv)
+	env, err := openBenchEnv(ctx, a)
 	if err != nil {
 		return nil, err
 	}
-	db, owner, cleanup, err := benchDatabase(ctx, c)
-	if err != nil {
-		return nil, err
-	}
-	defer cleanup()
-	rdb, _, err := openRedis(ctx, c)
-	if err != nil {
-		return nil, err
-	}
-	defer rdb.Close()
-
-	store := courses.NewStore(db, nil)
+	defer env.close()
+	store, owner, rdb := env.store, env.owner, env.rdb
 	fmt.Fprintln(p.log, "bench: seeding")
 	people, err := benchSeed(ctx, store, owner, 128)
 	if err != nil {
@@ -347,6 +338,33 @@ func listen(h http.Handler) (string, func()) {
 	s := &http.Server{Handler: h}
 	go s.Serve(ln)
 	return "http://" + ln.Addr().String(), func() { s.Close() }
+}
+
+// benchEnv is what a benchmark runs against: a fresh database, reached as the application (the
+// store) and as its owner (for seeding and the thin baseline), and Redis.
+type benchEnv struct {
+	store *courses.Store
+	owner *sqlx.DB
+	rdb   *redis.Client
+	close func()
+}
+
+func openBenchEnv(ctx context.Context, a *app) (*benchEnv, error) {
+	c, err := loadConfig(a.getenv)
+	if err != nil {
+		return nil, err
+	}
+	db, owner, drop, err := benchDatabase(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	rdb, _, err := openRedis(ctx, c)
+	if err != nil {
+		drop()
+		return nil, err
+	}
+	return &benchEnv{store: courses.NewStore(db, nil), owner: owner, rdb: rdb,
+		close: func() { rdb.Close(); drop() }}, nil
 }
 
 // benchDatabase creates a fresh database beside DATABASE_URL's and drops it when done. It

@@ -280,26 +280,17 @@ func runBenchLoad(ctx context.Context, a *app, fs *flag.FlagSet) error {
 // given one, drives the mix at that rate for the duration, judges and writes the load section.
 func benchLoad(ctx context.Context, a *app, p loadPlan) (loadResult, error) {
 	var res loadResult
-	c, err := loadConfig(a.getenv)
+	env, err := openBenchEnv(ctx, a)
 	if err != nil {
 		return res, err
 	}
-	db, owner, cleanup, err := benchDatabase(ctx, c)
-	if err != nil {
-		return res, err
-	}
-	defer cleanup()
-	rdb, _, err := openRedis(ctx, c)
-	if err != nil {
-		return res, err
-	}
-	defer rdb.Close()
+	defer env.close()
+	store, owner, rdb := env.store, env.owner, env.rdb
 	// A prefix of its own: the login limit's counters outlive the run by its window, and must
 	// not block the next run, or another running beside it, from the start.
 	prefix := fmt.Sprintf("bench-load-%d-%d:", os.Getpid(), time.Now().UnixNano())
 	defer deleteKeys(rdb, prefix)
 
-	store := courses.NewStore(db, nil)
 	fmt.Fprintln(p.log, "bench: load: seeding")
 	people, err := benchSeed(ctx, store, owner, 128)
 	if err != nil {

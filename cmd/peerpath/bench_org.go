@@ -57,21 +57,12 @@ type orgResult struct {
 func benchOrg(ctx context.Context, a *app, p orgPlan) (orgResult, error) {
 	var res orgResult
 	dur, conc, out := p.dur, p.conc, p.out
-	c, err := loadConfig(a.getenv)
+	env, err := openBenchEnv(ctx, a)
 	if err != nil {
 		return res, err
 	}
-	db, owner, cleanup, err := benchDatabase(ctx, c)
-	if err != nil {
-		return res, err
-	}
-	defer cleanup()
-	rdb, _, err := openRedis(ctx, c)
-	if err != nil {
-		return res, err
-	}
-	defer rdb.Close()
-	store := courses.NewStore(db, nil)
+	defer env.close()
+	store, owner, rdb := env.store, env.owner, env.rdb
 	fmt.Fprintf(p.log, "bench: seeding %d people × %d assignments\n", benchOrgPeople, benchOrgCourses)
 	t0 := time.Now()
 	adminID, err := benchOrgSeed(ctx, store, owner)
