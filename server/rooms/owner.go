@@ -251,9 +251,51 @@ var errStale = errors.New("roleplay log: the room was reloaded")
 func (h *Hub) logWriter() {
 	defer close(h.logged)
 	batch := make([]logItem, 0, 512)
+	linger := time.NewTimer(logLinger)
+	linger.Stop()
 	for first := range h.logQueue {
-		h.writeBatch(gather(batch, first, h.logQueue))
+		batch = gather(batch, first, h.logQueue)
+		if !waitedOn(batch) {
+			batch = lingerFor(batch, h.logQueue, linger)
+		}
+		h.writeBatch(batch)
 	}
+}
+
+// logLinger is how long the log writer waits for more when nobody waits on what it holds (chats,
+// presence, already sent out): PostgreSQL spends far less per command on one statement of many
+// than on many of one or two, and a busy server's commands then leave it more time to share.
+const logLinger = 2 * time.Millisecond
+
+func waitedOn(batch []logItem) bool {
+	for _, it := range batch {
+		if it.done != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// lingerFor adds to batch what arrives within logLinger, until the batch is full or holds a
+// command that someone waits on.
+func lingerFor(batch []logItem, in <-chan logItem, t *time.Timer) []logItem {
+	t.Reset(logLinger)
+	defer t.Stop()
+	for len(batch) < cap(batch) {
+		select {
+		case it, ok := <-in:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, it)
+			if it.done != nil {
+				return batch
+			}
+		case <-t.C:
+			return batch
+		}
+	}
+	return batch
 }
 
 func (h *Hub) writeBatch(batch []logItem) {
