@@ -2,9 +2,10 @@ import { useEffect, useId, useState } from 'react';
 import { Link } from 'react-router';
 import { api, type Certificate } from '../api';
 import { LiveRegion } from '../components/LiveRegion';
+import { useLoad } from '../components/Load';
 import { Loading } from '../components/Pages';
 import { usePageTitle } from '../components/usePageTitle';
-import { paths, useLoad } from '../learn/common';
+import { paths } from '../learn/common';
 import { formatDate } from '../time';
 import { CertificateStatusBadge, CertificateDateRows } from './common';
 

@@ -1,8 +1,8 @@
 import { useParams } from 'react-router';
 import { api, waitText, type CertificateStatus, type Verification } from '../api';
+import { useLoad } from '../components/Load';
 import { Loading } from '../components/Pages';
 import { usePageTitle } from '../components/usePageTitle';
-import { useLoad } from '../learn/common';
 import { formatDate } from '../time';
 import { CertificateDateRows } from './common';
 

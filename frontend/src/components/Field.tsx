@@ -6,7 +6,7 @@ interface FieldProps extends InputProps {
   label: string;
   value: string;
   onValueChange: (value: string) => void;
-  type?: 'text' | 'email' | 'password';
+  type?: 'text' | 'email' | 'password' | 'date';
   hint?: string;
   error?: string | undefined;
   inputRef?: Ref<HTMLInputElement>;
@@ -81,6 +81,37 @@ export function TextField({ label, value, onValueChange, type = 'text', hint, er
           value={value}
           onChange={(e: ChangeEvent<HTMLInputElement>) => onValueChange(e.target.value)}
         />
+      )}
+    </FieldFrame>
+  );
+}
+
+/** SelectField is a labelled select with an optional hint and an error shown beside it. */
+export function SelectField({
+  label,
+  value,
+  onValueChange,
+  options,
+  hint,
+  error,
+}: {
+  label: string;
+  value: string;
+  onValueChange: (value: string) => void;
+  options: { value: string; label: string }[];
+  hint?: string;
+  error?: string | undefined;
+}) {
+  return (
+    <FieldFrame label={label} hint={hint} error={error}>
+      {(attrs) => (
+        <select {...attrs} value={value} onChange={(e: ChangeEvent<HTMLSelectElement>) => onValueChange(e.target.value)}>
+          {options.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
+        </select>
       )}
     </FieldFrame>
   );

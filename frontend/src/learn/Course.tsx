@@ -1,6 +1,7 @@
 import { Link, useParams } from 'react-router';
 import { api, type CourseDetail, type CourseModule } from '../api';
 import { CourseCertificateLine } from '../certificates/common';
+import { useLoad } from '../components/Load';
 import { Loading } from '../components/Pages';
 import { usePageTitle } from '../components/usePageTitle';
 import { formatDate } from '../time';
@@ -12,7 +13,6 @@ import {
   paths,
   progressLabel,
   StatusBadge,
-  useLoad,
 } from './common';
 
 /** Course is one course: what it is, how far the person has come, and its modules. */

@@ -1,10 +1,11 @@
 import { useId } from 'react';
 import { Link } from 'react-router';
 import { api, type CourseCard } from '../api';
+import { useLoad } from '../components/Load';
 import { Loading } from '../components/Pages';
 import { usePageTitle } from '../components/usePageTitle';
 import { formatDate } from '../time';
-import { hoursText, LoadFailed, paths, StatusBadge, useLoad } from './common';
+import { hoursText, LoadFailed, paths, StatusBadge } from './common';
 
 /** Courses is "My learning": the courses assigned to the person, then the rest of the catalogue. */
 export function Courses() {

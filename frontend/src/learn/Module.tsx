@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, messageOf, type CourseDetail, type ModuleView } from '../api';
 import { LiveRegion } from '../components/LiveRegion';
+import { useLoad, useOnSignedOut } from '../components/Load';
 import { Loading } from '../components/Pages';
 import { usePageTitle } from '../components/usePageTitle';
 import {
@@ -11,8 +12,6 @@ import {
   minutesText,
   paths,
   progressLabel,
-  useLoad,
-  useOnSignedOut,
   warningAccepted,
 } from './common';
 import { ContentWarningGate } from './ContentWarning';

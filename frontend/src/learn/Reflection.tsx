@@ -2,9 +2,9 @@ import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { api, ApiError, messageOf } from '../api';
 import { FieldError } from '../components/Field';
 import { LiveRegion } from '../components/LiveRegion';
+import { useOnSignedOut } from '../components/Load';
 import { Loading } from '../components/Pages';
 import { formatTime } from '../time';
-import { useOnSignedOut } from './common';
 
 /** How long after the last keystroke the reflection is saved. */
 export const AUTOSAVE_MS = 800;

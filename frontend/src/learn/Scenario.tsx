@@ -10,6 +10,7 @@ import {
   type ScenarioView,
 } from '../api';
 import { LiveRegion } from '../components/LiveRegion';
+import { useLoad, useOnSignedOut } from '../components/Load';
 import { Markdown } from '../components/Markdown';
 import { Loading } from '../components/Pages';
 import { usePageTitle } from '../components/usePageTitle';
@@ -19,8 +20,6 @@ import {
   fullId,
   LoadFailed,
   paths,
-  useLoad,
-  useOnSignedOut,
   warningAccepted,
 } from './common';
 import { ContentWarningGate } from './ContentWarning';

@@ -1,8 +1,7 @@
-// Pieces shared by the learning pages: paths, status words, progress text, loading and errors.
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
+// Pieces shared by the learning pages: paths, status words, progress text and the load-failed page.
+import type { ReactNode } from 'react';
 import { Link } from 'react-router';
-import { ApiError, messageOf, type CourseProgress, type CourseStatus } from '../api';
-import { useAuth } from '../auth/AuthContext';
+import type { CourseProgress, CourseStatus } from '../api';
 import { usePageTitle } from '../components/usePageTitle';
 
 const seg = encodeURIComponent;
@@ -64,59 +63,6 @@ export function minutesText(minutes: number): string {
 /** hoursText says a course's length: "About 4 hours". */
 export function hoursText(hours: number): string {
   return `About ${hours} ${count(hours, 'hour', 'hours')}`;
-}
-
-export type Load<T> =
-  | { state: 'loading' }
-  | { state: 'ready'; value: T }
-  | { state: 'error'; message: string; status: number; retryAfter?: number | undefined };
-
-/**
- * useLoad runs fetcher when its dependencies change and answers what came back. A 401 means the
- * session ended: the person is sent back to sign in. While enabled is false nothing is fetched (a
- * page the person may not see asks for nothing).
- */
-export function useLoad<T>(fetcher: () => Promise<T>, deps: readonly unknown[], enabled = true) {
-  const { signedOut } = useAuth();
-  const [load, setLoad] = useState<Load<T>>({ state: 'loading' });
-  const [attempt, setAttempt] = useState(0);
-
-  useEffect(() => {
-    if (!enabled) return;
-    let live = true;
-    setLoad({ state: 'loading' });
-    fetcher()
-      .then((value) => live && setLoad({ state: 'ready', value }))
-      .catch((err: unknown) => {
-        if (!live) return;
-        if (err instanceof ApiError && err.status === 401) signedOut();
-        setLoad({
-          state: 'error',
-          message: messageOf(err),
-          status: err instanceof ApiError ? err.status : 0,
-          retryAfter: err instanceof ApiError ? err.retryAfter : undefined,
-        });
-      });
-    return () => {
-      live = false;
-    };
-    // fetcher is a new function each render; deps says when to fetch again.
-  }, [...deps, attempt, signedOut, enabled]);
-
-  const reload = useCallback(() => setAttempt((n) => n + 1), []);
-  const set = useCallback((value: T) => setLoad({ state: 'ready', value }), []);
-  return { load, reload, set };
-}
-
-/** useOnSignedOut answers a handler that sends the person to sign in when the API says 401. */
-export function useOnSignedOut(): (err: unknown) => void {
-  const { signedOut } = useAuth();
-  return useCallback(
-    (err: unknown) => {
-      if (err instanceof ApiError && err.status === 401) signedOut();
-    },
-    [signedOut],
-  );
 }
 
 /** LoadFailed is the page shown when its main data could not be loaded. */

@@ -1,13 +1,15 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
-import { api, ApiError, messageOf } from '../api';
-import { useAuth } from '../auth/AuthContext';
-import { FieldError, TextField } from '../components/Field';
+import { api, ApiError } from '../api';
+import { FieldError, SelectField, TextField } from '../components/Field';
 import { LiveRegion } from '../components/LiveRegion';
-import { Loading } from '../components/Pages';
+import { LoadStatus, MoreButton, useFail, useLoad } from '../components/Load';
+import { TableHead } from '../components/TableHead';
 import { usePageTitle } from '../components/usePageTitle';
 import { formatDate } from '../time';
 import { orgApi, teamsApi, type Assignment, type AssignInput, type AssignmentRule, type OrgPerson, type Team } from './api';
+import { useChange } from './change';
+import { PersonSearch } from './PersonSearch';
 import { ruleDue } from './Teams';
 
 type Target = 'people' | 'team';
@@ -30,17 +32,18 @@ function endOfDay(date: string): string {
 /** Assign gives a course to chosen people or a team, and lists what is assigned. */
 export function Assign() {
   usePageTitle('Assign training');
-  const { signedOut } = useAuth();
-  const fail = useCallback(
-    (err: unknown) => {
-      if (err instanceof ApiError && err.status === 401) signedOut();
-      return messageOf(err);
-    },
-    [signedOut],
+  const fail = useFail();
+  const { load: choices, reload: reloadChoices } = useLoad(
+    () =>
+      Promise.all([api.courses(), orgApi.teams()]).then(([list, t]) => {
+        const seen = new Map<string, CourseOption>();
+        for (const c of [...list.assigned, ...list.catalogue]) seen.set(c.slug, { slug: c.slug, title: c.title });
+        return { courses: [...seen.values()].sort((a, b) => a.title.localeCompare(b.title)), teams: t.items };
+      }),
+    [],
   );
-  const [courses, setCourses] = useState<CourseOption[] | null>(null);
-  const [teams, setTeams] = useState<Team[]>([]);
-  const [loadError, setLoadError] = useState('');
+  const courses = choices.state === 'ready' ? choices.value.courses : null;
+  const teams = choices.state === 'ready' ? choices.value.teams : [];
   const [course, setCourse] = useState('');
   const [target, setTarget] = useState<Target>('people');
   const [chosen, setChosen] = useState<OrgPerson[]>([]);
@@ -54,21 +57,6 @@ export function Assign() {
   const [done, setDone] = useState('');
   const [busy, setBusy] = useState(false);
   const [listVersion, setListVersion] = useState(0);
-
-  const loadChoices = useCallback(() => {
-    setLoadError('');
-    setCourses(null);
-    Promise.all([api.courses(), orgApi.teams()])
-      .then(([list, t]) => {
-        const seen = new Map<string, CourseOption>();
-        for (const c of [...list.assigned, ...list.catalogue]) seen.set(c.slug, { slug: c.slug, title: c.title });
-        setCourses([...seen.values()].sort((a, b) => a.title.localeCompare(b.title)));
-        setTeams(t.items);
-      })
-      .catch((err: unknown) => setLoadError(fail(err)));
-  }, [fail]);
-
-  useEffect(loadChoices, [loadChoices]);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -122,25 +110,14 @@ export function Assign() {
         ) : null}
       </LiveRegion>
       <LiveRegion role="alert">{error}</LiveRegion>
-      {loadError ? (
-        <div role="alert" className="notice notice-error">
-          <p>{loadError}</p>
-          <p>
-            <button type="button" className="button-secondary" onClick={loadChoices}>
-              Try again
-            </button>
-          </p>
-        </div>
-      ) : null}
-      {courses === null && !loadError ? <Loading label="Loading courses and teams…" /> : null}
+      <LoadStatus load={choices} label="Loading courses and teams…" onRetry={reloadChoices} />
       {courses !== null ? (
         <form className="form section panel" onSubmit={submit} noValidate aria-labelledby="assign-heading">
           <h2 id="assign-heading">New assignment</h2>
           <SelectField
-            id="assign-course"
             label="Course"
             value={course}
-            onChange={setCourse}
+            onValueChange={setCourse}
             error={fields.course_slug}
             options={[{ value: '', label: 'Choose a course' }, ...courses.map((c) => ({ value: c.slug, label: c.title }))]}
           />
@@ -159,10 +136,9 @@ export function Assign() {
             <PeoplePicker chosen={chosen} setChosen={setChosen} error={fields.person_ids} fail={fail} />
           ) : (
             <SelectField
-              id="assign-team"
               label="Team"
               value={teamId}
-              onChange={setTeamId}
+              onValueChange={setTeamId}
               error={fields.team_id}
               hint="Everyone in the team now gets the course. People who join later get it on the day they join."
               options={[{ value: '', label: 'Choose a team' }, ...teams.map((t) => ({ value: t.id, label: t.name }))]}
@@ -191,7 +167,7 @@ export function Assign() {
           {due === 'days' ? (
             <TextField label="Number of days" name="due_within_days" inputMode="numeric" value={dueDays} onValueChange={setDueDays} error={fields.due_within_days} hint="From 1 to 3650." />
           ) : null}
-          {due === 'date' ? <DateField id="assign-due-date" label="Due date" value={dueDate} onChange={setDueDate} error={fields.due_at} /> : null}
+          {due === 'date' ? <TextField type="date" label="Due date" value={dueDate} onValueChange={setDueDate} error={fields.due_at} /> : null}
           <TextField
             label="Recertify every N months (optional)"
             name="recert_months"
@@ -210,77 +186,6 @@ export function Assign() {
       ) : null}
       {courses !== null ? <CurrentAssignments key={listVersion} teams={teams} fail={fail} /> : null}
     </>
-  );
-}
-
-function SelectField({
-  id,
-  label,
-  value,
-  onChange,
-  options,
-  error,
-  hint,
-}: {
-  id: string;
-  label: string;
-  value: string;
-  onChange: (v: string) => void;
-  options: { value: string; label: string }[];
-  error?: string | undefined;
-  hint?: string;
-}) {
-  const described = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
-  return (
-    <div className={error ? 'field field-invalid' : 'field'}>
-      <label htmlFor={id}>{label}</label>
-      {hint ? (
-        <p className="hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      ) : null}
-      {error ? (
-        <FieldError id={`${id}-error`} error={error} />
-      ) : null}
-      <select id={id} value={value} onChange={(e) => onChange(e.target.value)} aria-invalid={error ? true : undefined} aria-describedby={described}>
-        {options.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.label}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
-}
-
-function DateField({
-  id,
-  label,
-  value,
-  onChange,
-  error,
-}: {
-  id: string;
-  label: string;
-  value: string;
-  onChange: (v: string) => void;
-  error?: string | undefined;
-}) {
-  return (
-    <div className={error ? 'field field-invalid' : 'field'}>
-      <label htmlFor={id}>{label}</label>
-      {error ? (
-        <FieldError id={`${id}-error`} error={error} />
-      ) : null}
-      <input
-        type="date"
-        id={id}
-        value={value}
-        onChange={(e) => onChange(e.target.value)}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-error` : undefined}
-      />
-    </div>
   );
 }
 
@@ -320,26 +225,7 @@ function PeoplePicker({
       {error ? (
         <FieldError id="picker-error" error={error} />
       ) : null}
-      <div className="filters">
-        <TextField
-          label="Find people by name or email"
-          name="person-search"
-          value={q}
-          onValueChange={setQ}
-          onKeyDown={(e) => {
-            // Enter searches here instead of sending the whole assignment form.
-            if (e.key === 'Enter') {
-              e.preventDefault();
-              void search();
-            }
-          }}
-        />
-        <div className="actions">
-          <button type="button" className="button-secondary" onClick={() => void search()} disabled={busy}>
-            {busy ? 'Searching…' : 'Find'}
-          </button>
-        </div>
-      </div>
+      <PersonSearch label="Find people by name or email" query={q} onQueryChange={setQ} onSearch={() => void search()} busy={busy} />
       {searchError ? <p role="alert">{searchError}</p> : null}
       {results !== null && results.length === 0 ? <p className="empty">Nobody matches that search.</p> : null}
       {results !== null && results.length > 0 ? (
@@ -377,72 +263,39 @@ function PeoplePicker({
   );
 }
 
-type ListState =
-  | { state: 'loading' }
-  | { state: 'ready'; items: Assignment[]; next: string; rules: (AssignmentRule & { team: string })[] }
-  | { state: 'error'; message: string };
-
 /** CurrentAssignments lists team rules and each person's assignments, with remove. */
 function CurrentAssignments({ teams, fail }: { teams: Team[]; fail: (err: unknown) => string }) {
-  const [list, setList] = useState<ListState>({ state: 'loading' });
-  const [status, setStatus] = useState('');
-  const [error, setError] = useState('');
-  const [moreBusy, setMoreBusy] = useState(false);
-
-  const load = useCallback(() => {
-    setList({ state: 'loading' });
+  const { load: list, reload, update } = useLoad(
     // Team rules live on each team; organisations have a handful of teams, so ask each.
-    Promise.all([teamsApi.assignments(), Promise.all(teams.map((t) => orgApi.team(t.id)))])
-      .then(([page, details]) =>
-        setList({
-          state: 'ready',
-          items: page.items,
-          next: page.next_cursor ?? '',
-          rules: details.flatMap((d) => d.assignment_rules.map((r) => ({ ...r, team: d.name }))),
-        }),
-      )
-      .catch((err: unknown) => setList({ state: 'error', message: fail(err) }));
-  }, [teams, fail]);
+    () =>
+      Promise.all([teamsApi.assignments(), Promise.all(teams.map((t) => orgApi.team(t.id)))]).then(([page, details]) => ({
+        ...page,
+        rules: details.flatMap((d) => d.assignment_rules.map((r) => ({ ...r, team: d.name }))),
+      })),
+    [teams],
+  );
+  const { status, error, setError, change } = useChange();
 
-  useEffect(load, [load]);
-
-  async function loadMore() {
-    if (list.state !== 'ready' || !list.next) return;
-    setMoreBusy(true);
-    try {
-      const page = await teamsApi.assignments(list.next);
-      setList({ ...list, items: [...list.items, ...page.items], next: page.next_cursor ?? '' });
-    } catch (err) {
-      setError(fail(err));
-    } finally {
-      setMoreBusy(false);
-    }
+  async function more() {
+    if (list.state !== 'ready' || !list.value.next_cursor) return;
+    const page = await teamsApi.assignments(list.value.next_cursor);
+    update((l) => ({ ...l, items: [...l.items, ...page.items], next_cursor: page.next_cursor }));
   }
 
-  async function removeRule(r: AssignmentRule & { team: string }) {
-    setStatus('');
-    setError('');
-    if (!window.confirm(`Stop assigning ${r.course.title} to people who join ${r.team}? People who already have it keep it.`)) return;
-    try {
+  function removeRule(r: AssignmentRule & { team: string }) {
+    return change(`Stop assigning ${r.course.title} to people who join ${r.team}? People who already have it keep it.`, async () => {
       await teamsApi.deleteRule(r.id);
-      setList((l) => (l.state === 'ready' ? { ...l, rules: l.rules.filter((x) => x.id !== r.id) } : l));
-      setStatus(`${r.course.title} is no longer assigned to people who join ${r.team}.`);
-    } catch (err) {
-      setError(fail(err));
-    }
+      update((l) => ({ ...l, rules: l.rules.filter((x) => x.id !== r.id) }));
+      return `${r.course.title} is no longer assigned to people who join ${r.team}.`;
+    });
   }
 
-  async function removeAssignment(a: Assignment) {
-    setStatus('');
-    setError('');
-    if (!window.confirm(`Take ${a.course.title} off ${a.person.name}'s required training? Their progress and certificates are kept.`)) return;
-    try {
+  function removeAssignment(a: Assignment) {
+    return change(`Take ${a.course.title} off ${a.person.name}'s required training? Their progress and certificates are kept.`, async () => {
       await teamsApi.deleteAssignment(a.id);
-      setList((l) => (l.state === 'ready' ? { ...l, items: l.items.filter((x) => x.id !== a.id) } : l));
-      setStatus(`${a.course.title} is no longer required for ${a.person.name}.`);
-    } catch (err) {
-      setError(fail(err));
-    }
+      update((l) => ({ ...l, items: l.items.filter((x) => x.id !== a.id) }));
+      return `${a.course.title} is no longer required for ${a.person.name}.`;
+    });
   }
 
   return (
@@ -450,36 +303,18 @@ function CurrentAssignments({ teams, fail }: { teams: Team[]; fail: (err: unknow
       <h2 id="current-heading">What's assigned now</h2>
       <LiveRegion role="status">{status}</LiveRegion>
       <LiveRegion role="alert">{error}</LiveRegion>
-      {list.state === 'loading' ? <Loading label="Loading assignments…" /> : null}
-      {list.state === 'error' ? (
-        <div role="alert" className="notice notice-error">
-          <p>{list.message}</p>
-          <p>
-            <button type="button" className="button-secondary" onClick={load}>
-              Try again
-            </button>
-          </p>
-        </div>
-      ) : null}
+      <LoadStatus load={list} label="Loading assignments…" onRetry={reload} />
       {list.state === 'ready' ? (
         <>
           <h3>Teams</h3>
-          {list.rules.length === 0 ? (
+          {list.value.rules.length === 0 ? (
             <p className="empty">No course is assigned to a whole team yet.</p>
           ) : (
             <table className="table">
               <caption className="visually-hidden">Courses assigned to teams</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Team</th>
-                  <th scope="col">Course</th>
-                  <th scope="col">Due</th>
-                  <th scope="col">Recertify</th>
-                  <th scope="col">Actions</th>
-                </tr>
-              </thead>
+              <TableHead columns={['Team', 'Course', 'Due', 'Recertify', 'Actions']} />
               <tbody>
-                {list.rules.map((r) => (
+                {list.value.rules.map((r) => (
                   <tr key={r.id}>
                     <th scope="row" data-label="Team">
                       {r.team}
@@ -498,23 +333,15 @@ function CurrentAssignments({ teams, fail }: { teams: Team[]; fail: (err: unknow
             </table>
           )}
           <h3>People</h3>
-          {list.items.length === 0 ? (
+          {list.value.items.length === 0 ? (
             <p className="empty">Nobody has assigned training yet.</p>
           ) : (
             <>
               <table className="table">
                 <caption className="visually-hidden">Assigned courses, newest first</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Person</th>
-                    <th scope="col">Course</th>
-                    <th scope="col">Due</th>
-                    <th scope="col">Recertify</th>
-                    <th scope="col">Actions</th>
-                  </tr>
-                </thead>
+                <TableHead columns={['Person', 'Course', 'Due', 'Recertify', 'Actions']} />
                 <tbody>
-                  {list.items.map((a) => (
+                  {list.value.items.map((a) => (
                     <tr key={a.id}>
                       <th scope="row" data-label="Person">
                         {a.person.name}
@@ -534,12 +361,10 @@ function CurrentAssignments({ teams, fail }: { teams: Team[]; fail: (err: unknow
                   ))}
                 </tbody>
               </table>
-              {list.next ? (
-                <p>
-                  <button type="button" className="button-secondary" onClick={() => void loadMore()} disabled={moreBusy}>
-                    {moreBusy ? 'Loading…' : 'Show more'}
-                  </button>
-                </p>
+              {list.value.next_cursor ? (
+                <MoreButton onMore={more} onError={(err) => setError(fail(err))}>
+                  Show more
+                </MoreButton>
               ) : null}
             </>
           )}

@@ -1,7 +1,7 @@
-import { useCallback, useEffect, useState } from 'react';
-import { ApiError, messageOf } from '../api';
-import { useAuth } from '../auth/AuthContext';
-import { Loading } from '../components/Pages';
+import { useState } from 'react';
+import { SelectField } from '../components/Field';
+import { LoadStatus, MoreButton, useFail, usePages } from '../components/Load';
+import { TableHead } from '../components/TableHead';
 import { usePageTitle } from '../components/usePageTitle';
 import { roleList } from '../roles';
 import { formatDateTime } from '../time';
@@ -118,55 +118,13 @@ function actorName(e: AuditEntry): string {
   return e.actor.name || 'A person no longer here';
 }
 
-type State =
-  | { state: 'loading' }
-  | { state: 'ready'; items: AuditEntry[]; next: string }
-  | { state: 'error'; message: string };
-
 /** Audit shows the organisation's audit log, newest first, to org admins. */
 export function Audit() {
   usePageTitle('Audit log');
-  const { signedOut } = useAuth();
+  const fail = useFail();
   const [family, setFamily] = useState('');
-  const [list, setList] = useState<State>({ state: 'loading' });
-  const [moreBusy, setMoreBusy] = useState(false);
+  const { load: list, reload, more } = usePages((cursor) => orgApi.audit(family || undefined, cursor), [family]);
   const [moreError, setMoreError] = useState('');
-
-  const fail = useCallback(
-    (err: unknown) => {
-      if (err instanceof ApiError && err.status === 401) signedOut();
-      return messageOf(err);
-    },
-    [signedOut],
-  );
-
-  const load = useCallback(
-    (action: string) => {
-      setList({ state: 'loading' });
-      setMoreError('');
-      orgApi
-        .audit(action || undefined)
-        .then((page) => setList({ state: 'ready', items: page.items, next: page.next_cursor ?? '' }))
-        .catch((err: unknown) => setList({ state: 'error', message: fail(err) }));
-    },
-    [fail],
-  );
-
-  useEffect(() => load(family), [family, load]);
-
-  async function loadMore() {
-    if (list.state !== 'ready' || !list.next) return;
-    setMoreBusy(true);
-    setMoreError('');
-    try {
-      const page = await orgApi.audit(family || undefined, list.next);
-      setList({ state: 'ready', items: [...list.items, ...page.items], next: page.next_cursor ?? '' });
-    } catch (err) {
-      setMoreError(fail(err));
-    } finally {
-      setMoreBusy(false);
-    }
-  }
 
   const familyLabel = AUDIT_FAMILIES.find((f) => f.value === family)?.label ?? 'Everything';
   return (
@@ -177,49 +135,31 @@ export function Audit() {
         auditor as they are.
       </p>
       <div className="form filters">
-        <div className="field">
-          <label htmlFor="audit-family">Show</label>
-          <select id="audit-family" value={family} onChange={(e) => setFamily(e.target.value)}>
-            {AUDIT_FAMILIES.map((f) => (
-              <option key={f.value} value={f.value}>
-                {f.label}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField
+          label="Show"
+          value={family}
+          onValueChange={(f) => {
+            setFamily(f);
+            setMoreError('');
+          }}
+          options={AUDIT_FAMILIES}
+        />
       </div>
       <section aria-labelledby="audit-heading" className="section">
         <h2 id="audit-heading">Entries: {familyLabel.toLowerCase()}</h2>
-        {list.state === 'loading' ? <Loading label="Loading the audit log…" /> : null}
-        {list.state === 'error' ? (
-          <div role="alert" className="notice notice-error">
-            <p>{list.message}</p>
-            <p>
-              <button type="button" className="button-secondary" onClick={() => load(family)}>
-                Try again
-              </button>
-            </p>
-          </div>
-        ) : null}
-        {list.state === 'ready' && list.items.length === 0 ? (
+        <LoadStatus load={list} label="Loading the audit log…" onRetry={reload} />
+        {list.state === 'ready' && list.value.items.length === 0 ? (
           <p className="empty">
             {family ? 'Nothing of this kind has happened yet.' : 'Nothing has been recorded yet. Changes people make will appear here.'}
           </p>
         ) : null}
-        {list.state === 'ready' && list.items.length > 0 ? (
+        {list.state === 'ready' && list.value.items.length > 0 ? (
           <>
             <table className="table">
               <caption className="visually-hidden">Audit log, newest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Who</th>
-                  <th scope="col">Action</th>
-                  <th scope="col">What happened</th>
-                </tr>
-              </thead>
+              <TableHead columns={['When', 'Who', 'Action', 'What happened']} />
               <tbody>
-                {list.items.map((e) => (
+                {list.value.items.map((e) => (
                   <tr key={e.id}>
                     <th scope="row" data-label="When">
                       <time dateTime={e.at}>{formatDateTime(e.at)}</time>
@@ -240,12 +180,16 @@ export function Audit() {
                 {moreError}
               </p>
             ) : null}
-            {list.next ? (
-              <p>
-                <button type="button" className="button-secondary" onClick={() => void loadMore()} disabled={moreBusy}>
-                  {moreBusy ? 'Loading…' : 'Load more'}
-                </button>
-              </p>
+            {list.value.next_cursor ? (
+              <MoreButton
+                onMore={() => {
+                  setMoreError('');
+                  return more();
+                }}
+                onError={(err) => setMoreError(fail(err))}
+              >
+                Load more
+              </MoreButton>
             ) : (
               <p className="hint">That's the whole log{family ? ' for this kind of change' : ''}.</p>
             )}

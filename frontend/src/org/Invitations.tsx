@@ -1,9 +1,10 @@
-import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import { api, ApiError, messageOf, ROLES, type Invitation, type Role } from '../api';
+import { useRef, useState, type FormEvent } from 'react';
+import { api, ApiError, ROLES, type Role } from '../api';
 import { useAuth } from '../auth/AuthContext';
 import { FieldError, TextField } from '../components/Field';
 import { LiveRegion } from '../components/LiveRegion';
-import { Loading } from '../components/Pages';
+import { LoadStatus, MoreButton, useFail, usePages } from '../components/Load';
+import { TableHead } from '../components/TableHead';
 import { usePageTitle } from '../components/usePageTitle';
 import { roleList, roleName } from '../roles';
 import { formatDate } from '../time';
@@ -17,52 +18,13 @@ const ROLE_HINTS: Record<Role, string> = {
   org_admin: 'Invites people and manages the organisation.',
 };
 
-type ListState =
-  | { state: 'loading' }
-  | { state: 'ready'; items: Invitation[]; next: string }
-  | { state: 'error'; message: string };
-
 /** Invitations lets an organisation admin invite people and see who has not accepted yet. */
 export function Invitations() {
   usePageTitle('People and invitations');
   const auth = useAuth();
-  const { signedOut } = auth;
-  const [list, setList] = useState<ListState>({ state: 'loading' });
-  const [moreBusy, setMoreBusy] = useState(false);
-
-  const onAuthError = useCallback(
-    (err: unknown) => {
-      // The session ended (expired, or signed out in another tab): go back to sign-in.
-      if (err instanceof ApiError && err.status === 401) signedOut();
-    },
-    [signedOut],
-  );
-
-  const load = useCallback(() => {
-    api
-      .orgInvitations()
-      .then((page) => setList({ state: 'ready', items: page.items, next: page.next_cursor ?? '' }))
-      .catch((err: unknown) => {
-        onAuthError(err);
-        setList({ state: 'error', message: messageOf(err) });
-      });
-  }, [onAuthError]);
-
-  useEffect(load, [load]);
-
-  async function loadMore() {
-    if (list.state !== 'ready' || !list.next) return;
-    setMoreBusy(true);
-    try {
-      const page = await api.orgInvitations(list.next);
-      setList({ state: 'ready', items: [...list.items, ...page.items], next: page.next_cursor ?? '' });
-    } catch (err) {
-      onAuthError(err);
-      setList({ state: 'error', message: messageOf(err) });
-    } finally {
-      setMoreBusy(false);
-    }
-  }
+  // refresh rather than reload, after an invitation and on Try again: what is on screen stays there
+  // until the new list comes, with no loading line in between.
+  const { load: list, refresh, failed, more } = usePages((cursor) => api.orgInvitations(cursor), []);
 
   return (
     <>
@@ -71,38 +33,20 @@ export function Invitations() {
         Invite someone to {auth.me?.organisation?.name ?? 'your organisation'}. They'll get an email with a link to set
         up their account.
       </p>
-      <InviteForm onInvited={load} onAuthError={onAuthError} />
+      <InviteForm onInvited={refresh} />
       <section aria-labelledby="pending-heading" className="section">
         <h2 id="pending-heading">Pending invitations</h2>
-        {list.state === 'loading' ? <Loading label="Loading invitations…" /> : null}
-        {list.state === 'error' ? (
-          <div role="alert" className="notice notice-error">
-            <p>{list.message}</p>
-            <p>
-              <button type="button" className="button-secondary" onClick={load}>
-                Try again
-              </button>
-            </p>
-          </div>
-        ) : null}
-        {list.state === 'ready' && list.items.length === 0 ? (
+        <LoadStatus load={list} label="Loading invitations…" onRetry={refresh} />
+        {list.state === 'ready' && list.value.items.length === 0 ? (
           <p className="empty">No pending invitations. Invitations appear here until they are accepted or expire.</p>
         ) : null}
-        {list.state === 'ready' && list.items.length > 0 ? (
+        {list.state === 'ready' && list.value.items.length > 0 ? (
           <>
             <table className="table">
               <caption className="visually-hidden">Invitations not yet accepted</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Email</th>
-                  <th scope="col">Name</th>
-                  <th scope="col">Roles</th>
-                  <th scope="col">Sent</th>
-                  <th scope="col">Expires</th>
-                </tr>
-              </thead>
+              <TableHead columns={['Email', 'Name', 'Roles', 'Sent', 'Expires']} />
               <tbody>
-                {list.items.map((inv) => (
+                {list.value.items.map((inv) => (
                   <tr key={inv.id}>
                     <td data-label="Email" className="break">
                       {inv.email}
@@ -119,12 +63,10 @@ export function Invitations() {
                 ))}
               </tbody>
             </table>
-            {list.next ? (
-              <p>
-                <button type="button" className="button-secondary" onClick={loadMore} disabled={moreBusy}>
-                  {moreBusy ? 'Loading…' : 'Show more invitations'}
-                </button>
-              </p>
+            {list.value.next_cursor ? (
+              <MoreButton onMore={more} onError={failed}>
+                Show more invitations
+              </MoreButton>
             ) : null}
           </>
         ) : null}
@@ -133,7 +75,8 @@ export function Invitations() {
   );
 }
 
-function InviteForm({ onInvited, onAuthError }: { onInvited: () => void; onAuthError: (err: unknown) => void }) {
+function InviteForm({ onInvited }: { onInvited: () => void }) {
+  const fail = useFail();
   const [email, setEmail] = useState('');
   const [name, setName] = useState('');
   const [roles, setRoles] = useState<Role[]>(['trainee']);
@@ -173,14 +116,13 @@ function InviteForm({ onInvited, onAuthError }: { onInvited: () => void; onAuthE
       onInvited();
       emailRef.current?.focus();
     } catch (err) {
-      onAuthError(err);
       if (err instanceof ApiError && (err.status === 400 || err.status === 409)) {
         const f: Fields = { email: err.fields.email, name: err.fields.name, roles: err.fields.roles };
         // A conflict is about the email: it already has an account or a pending invitation.
         if (err.status === 409 && !f.email) f.email = err.message;
         setFields(f);
       }
-      setError(messageOf(err));
+      setError(fail(err));
     } finally {
       setBusy(false);
     }

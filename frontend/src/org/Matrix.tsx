@@ -1,14 +1,15 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { ApiError, messageOf } from '../api';
 import { useAuth } from '../auth/AuthContext';
+import { SelectField } from '../components/Field';
+import { LoadStatus, useLoad } from '../components/Load';
 import { Loading, NoAccess } from '../components/Pages';
+import { TableHead } from '../components/TableHead';
 import { usePageTitle } from '../components/usePageTitle';
 import {
   completionCSVHref,
   d3Api,
   MATRIX_STATUSES,
-  type Charts,
   type CourseOption,
   type Matrix as MatrixPage,
   type MatrixQuery,
@@ -16,10 +17,8 @@ import {
 } from './api-d3';
 import { trainingApi, type TrainingType } from './api';
 import { CompletionsChart, OverdueChart } from './charts';
-import { CountsTable, DateCell, STATUS_LABELS, StatusBadge } from './MatrixStatus';
+import { CountsTable, STATUS_LABELS, StatusCells } from './MatrixStatus';
 import './Matrix.css';
-
-type Load<T> = { state: 'loading' } | { state: 'ready'; data: T } | { state: 'error'; message: string };
 
 const FILTER_KEYS = ['team', 'course', 'training_type', 'status', 'sort', 'order'] as const;
 
@@ -52,13 +51,13 @@ function queryOf(params: URLSearchParams): MatrixQuery {
  */
 export function Matrix() {
   usePageTitle('Training completion');
-  const { me, signedOut } = useAuth();
+  const { me } = useAuth();
   const allowed = !!me && (me.roles.includes('org_admin') || me.roles.includes('manager'));
   const [params, setParams] = useSearchParams();
   const query = queryOf(params);
   const key = params.toString();
-  const [page, setPage] = useState<Load<MatrixPage>>({ state: 'loading' });
-  const [charts, setCharts] = useState<Load<Charts>>({ state: 'loading' });
+  const { load: page, reload } = useLoad(() => d3Api.completion(queryOf(new URLSearchParams(key))), [key], allowed);
+  const { load: charts } = useLoad(() => d3Api.charts(), [], allowed);
   const [teams, setTeams] = useState<TeamOption[]>([]);
   const [courses, setCourses] = useState<CourseOption[]>([]);
   const [trainingTypes, setTrainingTypes] = useState<TrainingType[]>([]);
@@ -72,32 +71,8 @@ export function Matrix() {
     setDraft(queryOf(new URLSearchParams(key)));
   }, [key]);
 
-  const fail = useCallback(
-    (err: unknown) => {
-      if (err instanceof ApiError && err.status === 401) signedOut();
-      return messageOf(err);
-    },
-    [signedOut],
-  );
-
-  const load = useCallback(() => {
-    setPage({ state: 'loading' });
-    d3Api
-      .completion(queryOf(new URLSearchParams(key)))
-      .then((data) => setPage({ state: 'ready', data }))
-      .catch((err: unknown) => setPage({ state: 'error', message: fail(err) }));
-  }, [key, fail]);
-
-  useEffect(() => {
-    if (allowed) load();
-  }, [allowed, load]);
-
   useEffect(() => {
     if (!allowed) return;
-    d3Api
-      .charts()
-      .then((data) => setCharts({ state: 'ready', data }))
-      .catch((err: unknown) => setCharts({ state: 'error', message: fail(err) }));
     // The filter lists are a convenience: without them the page still works from its address.
     d3Api
       .teams()
@@ -111,7 +86,7 @@ export function Matrix() {
       .types()
       .then((r) => setTrainingTypes(r.items))
       .catch(() => setTrainingTypes([]));
-  }, [allowed, fail]);
+  }, [allowed]);
 
   if (!allowed) return <NoAccess />;
 
@@ -151,10 +126,10 @@ export function Matrix() {
   const courseOptions = [...courses];
   const typeOptions = trainingTypes.map((t) => ({ id: t.id, name: t.name }));
   if (page.state === 'ready') {
-    for (const c of page.data.courses) {
+    for (const c of page.value.courses) {
       if (!courseOptions.some((o) => o.slug === c.course)) courseOptions.push({ slug: c.course, title: c.title });
     }
-    for (const t of page.data.training_types) {
+    for (const t of page.value.training_types) {
       if (!typeOptions.some((o) => o.id === t.id)) typeOptions.push({ id: t.id, name: t.name });
     }
   }
@@ -221,40 +196,31 @@ export function Matrix() {
             )}
           </select>
         </div>
-        <div className="field">
-          <label htmlFor="matrix-status">Status</label>
-          <select
-            id="matrix-status"
-            value={draft.status ?? ''}
-            onChange={(e) => setDraft({ ...draft, status: e.target.value })}
-          >
-            <option value="">Any status</option>
-            {MATRIX_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {STATUS_LABELS[s]}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="matrix-sort">Sort by</label>
-          <select id="matrix-sort" value={draft.sort ?? ''} onChange={(e) => setDraft({ ...draft, sort: e.target.value })}>
-            <option value="">Name</option>
-            <option value="status">Status (most urgent first)</option>
-            <option value="due">Due date</option>
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="matrix-order">Order</label>
-          <select
-            id="matrix-order"
-            value={draft.order ?? ''}
-            onChange={(e) => setDraft({ ...draft, order: e.target.value })}
-          >
-            <option value="">Ascending</option>
-            <option value="desc">Descending</option>
-          </select>
-        </div>
+        <SelectField
+          label="Status"
+          value={draft.status ?? ''}
+          onValueChange={(status) => setDraft({ ...draft, status })}
+          options={[{ value: '', label: 'Any status' }, ...MATRIX_STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s] }))]}
+        />
+        <SelectField
+          label="Sort by"
+          value={draft.sort ?? ''}
+          onValueChange={(sort) => setDraft({ ...draft, sort })}
+          options={[
+            { value: '', label: 'Name' },
+            { value: 'status', label: 'Status (most urgent first)' },
+            { value: 'due', label: 'Due date' },
+          ]}
+        />
+        <SelectField
+          label="Order"
+          value={draft.order ?? ''}
+          onValueChange={(order) => setDraft({ ...draft, order })}
+          options={[
+            { value: '', label: 'Ascending' },
+            { value: 'desc', label: 'Descending' },
+          ]}
+        />
         <div className="actions">
           <button type="submit">Show</button>{' '}
           <button type="button" className="button-secondary" onClick={clear}>
@@ -271,25 +237,15 @@ export function Matrix() {
 
       <section aria-labelledby="matrix-heading" className="section">
         <h2 id="matrix-heading">People and their training</h2>
-        {page.state === 'loading' ? <Loading label="Loading training completion…" /> : null}
-        {page.state === 'error' ? (
-          <div role="alert" className="notice notice-error">
-            <p>{page.message}</p>
-            <p>
-              <button type="button" className="button-secondary" onClick={load}>
-                Try again
-              </button>
-            </p>
-          </div>
-        ) : null}
+        <LoadStatus load={page} label="Loading training completion…" onRetry={reload} />
         {page.state === 'ready' ? (
           <MatrixResults
-            data={page.data}
+            data={page.value}
             filtered={filtered}
             narrowed={!!(query.team || query.course || query.training_type)}
           />
         ) : null}
-        {page.state === 'ready' && (page.data.next_cursor || query.cursor) ? (
+        {page.state === 'ready' && (page.value.next_cursor || query.cursor) ? (
           <nav aria-label="Pages" className="matrix-pager">
             {previous.length > 0 ? (
               <button type="button" className="button-secondary" onClick={previousPage}>
@@ -300,8 +256,8 @@ export function Matrix() {
                 First page
               </button>
             ) : null}{' '}
-            {page.data.next_cursor ? (
-              <button type="button" className="button-secondary" onClick={() => nextPage(page.data.next_cursor)}>
+            {page.value.next_cursor ? (
+              <button type="button" className="button-secondary" onClick={() => nextPage(page.value.next_cursor)}>
                 Next page
               </button>
             ) : null}
@@ -309,19 +265,19 @@ export function Matrix() {
         ) : null}
       </section>
 
-      {page.state === 'ready' && (page.data.courses.length > 0 || page.data.training_types.length > 0) ? (
+      {page.state === 'ready' && (page.value.courses.length > 0 || page.value.training_types.length > 0) ? (
         <section aria-labelledby="totals-heading" className="section">
           <h2 id="totals-heading">Totals</h2>
           <p className="hint">These count everything the team and training filters match, on every page.</p>
-          {page.data.courses.length > 0 ? (
+          {page.value.courses.length > 0 ? (
             <>
               <CountsTable
                 caption="By training"
                 heading="Training"
-                rows={page.data.courses.map((c) => ({ key: c.course, name: c.title, total: c.total, counts: c.counts }))}
+                rows={page.value.courses.map((c) => ({ key: c.course, name: c.title, total: c.total, counts: c.counts }))}
               />
               <ul className="link-list report-links">
-                {page.data.courses.map((c) => (
+                {page.value.courses.map((c) => (
                   <li key={c.course}>
                     <Link to={`/org/report/${encodeURIComponent(c.course)}`}>Audit report for {c.title}</Link>
                   </li>
@@ -329,18 +285,18 @@ export function Matrix() {
               </ul>
             </>
           ) : null}
-          {page.data.training_types.length > 0 ? (
+          {page.value.training_types.length > 0 ? (
             <CountsTable
               caption="By external training"
               heading="External training"
-              rows={page.data.training_types.map((t) => ({ key: t.id, name: t.name, total: t.total, counts: t.counts }))}
+              rows={page.value.training_types.map((t) => ({ key: t.id, name: t.name, total: t.total, counts: t.counts }))}
             />
           ) : null}
-          {page.data.teams.length > 0 ? (
+          {page.value.teams.length > 0 ? (
             <CountsTable
               caption="By team"
               heading="Team"
-              rows={page.data.teams.map((t, i) => ({
+              rows={page.value.teams.map((t, i) => ({
                 key: t.id ?? `none-${i}`,
                 name: t.name,
                 total: t.total,
@@ -362,15 +318,15 @@ export function Matrix() {
         {charts.state === 'ready' ? (
           <div className="charts">
             <div>
-              <h3>Completions over the last {charts.data.completions_per_week.length} weeks</h3>
-              <CompletionsChart weeks={charts.data.completions_per_week} />
+              <h3>Completions over the last {charts.value.completions_per_week.length} weeks</h3>
+              <CompletionsChart weeks={charts.value.completions_per_week} />
             </div>
             <div>
               <h3>Overdue by team</h3>
-              {charts.data.overdue_by_team.length === 0 ? (
+              {charts.value.overdue_by_team.length === 0 ? (
                 <p className="empty">No team has assigned training yet.</p>
               ) : (
-                <OverdueChart teams={charts.data.overdue_by_team} />
+                <OverdueChart teams={charts.value.overdue_by_team} />
               )}
             </div>
           </div>
@@ -399,17 +355,7 @@ function MatrixResults({ data, filtered, narrowed }: { data: MatrixPage; filtere
       <div className="table-scroll">
         <table className="table matrix-table">
           <caption className="visually-hidden">Assigned training for each person</caption>
-          <thead>
-            <tr>
-              <th scope="col">Person</th>
-              <th scope="col">Teams</th>
-              <th scope="col">Training</th>
-              <th scope="col">Status</th>
-              <th scope="col">Due</th>
-              <th scope="col">Completed</th>
-              <th scope="col">Expires</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Person', 'Teams', 'Training', 'Status', 'Due', 'Completed', 'Expires']} />
           <tbody>
             {data.items.map((r) => (
               <tr key={`${r.person_id}/${r.kind}/${r.training_type_id ?? r.course}`}>
@@ -422,18 +368,7 @@ function MatrixResults({ data, filtered, narrowed }: { data: MatrixPage; filtere
                   {r.course_title}
                   {r.kind === 'external' ? <span className="matrix-kind">External training</span> : null}
                 </td>
-                <td data-label="Status">
-                  <StatusBadge status={r.status} />
-                </td>
-                <td data-label="Due">
-                  <DateCell at={r.due_at} day={r.kind === 'external'} />
-                </td>
-                <td data-label="Completed">
-                  <DateCell at={r.completed_at} day={r.kind === 'external'} />
-                </td>
-                <td data-label="Expires">
-                  <DateCell at={r.expires_at} day={r.kind === 'external'} />
-                </td>
+                <StatusCells row={r} day={r.kind === 'external'} />
               </tr>
             ))}
           </tbody>

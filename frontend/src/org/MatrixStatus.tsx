@@ -89,6 +89,35 @@ export function DateCell({ at, day = false }: { at: string | null | undefined; d
   return <time dateTime={day ? at.slice(0, 10) : at}>{day ? formatDay(at) : formatDate(at)}</time>;
 }
 
+/**
+ * StatusCells are the status, due, completed and expiry cells of a row of assigned training. day
+ * is as for DateCell.
+ */
+export function StatusCells({
+  row,
+  day = false,
+}: {
+  row: { status: string; due_at: string | null; completed_at: string | null; expires_at: string | null };
+  day?: boolean;
+}) {
+  return (
+    <>
+      <td data-label="Status">
+        <StatusBadge status={row.status} />
+      </td>
+      <td data-label="Due">
+        <DateCell at={row.due_at} day={day} />
+      </td>
+      <td data-label="Completed">
+        <DateCell at={row.completed_at} day={day} />
+      </td>
+      <td data-label="Expires">
+        <DateCell at={row.expires_at} day={day} />
+      </td>
+    </>
+  );
+}
+
 /** CountsTable is a table of status counts, one row per thing counted (a course, a team). */
 export function CountsTable({
   caption,

@@ -1,58 +1,35 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { ApiError, messageOf, ROLES, type Role } from '../api';
+import { useEffect, useState, type FormEvent } from 'react';
+import { ApiError, ROLES, type Role } from '../api';
 import { useAuth } from '../auth/AuthContext';
-import { FieldError, TextField } from '../components/Field';
+import { FieldError, SelectField, TextField } from '../components/Field';
 import { LiveRegion } from '../components/LiveRegion';
-import { Loading, NoAccess } from '../components/Pages';
+import { LoadStatus, MoreButton, useFail, usePages } from '../components/Load';
+import { NoAccess } from '../components/Pages';
+import { TableHead } from '../components/TableHead';
 import { usePageTitle } from '../components/usePageTitle';
 import { roleList, roleName } from '../roles';
 import { formatDate } from '../time';
 import { orgApi, type OrgPerson, type PeopleImport, type PeopleQuery, type Team } from './api';
+import { useChange } from './change';
 import './Matrix.css';
-
-type ListState =
-  | { state: 'loading' }
-  | { state: 'ready'; items: OrgPerson[]; next: string }
-  | { state: 'error'; message: string };
 
 /** People lists the organisation's people (a manager's own teams only) with search and filters. */
 export function People() {
   usePageTitle('People');
-  const { me, signedOut } = useAuth();
+  const { me } = useAuth();
   const isAdmin = !!me?.roles.includes('org_admin');
   const allowed = isAdmin || !!me?.roles.includes('manager');
   const [filters, setFilters] = useState<PeopleQuery>({ status: 'active' });
   const [draft, setDraft] = useState<PeopleQuery>({ status: 'active' });
-  const [list, setList] = useState<ListState>({ state: 'loading' });
+  const fail = useFail();
+  const { load: list, reload, update, failed, more } = usePages(
+    (cursor) => orgApi.people({ ...filters, cursor }),
+    [filters],
+    allowed,
+  );
   const [teams, setTeams] = useState<Team[]>([]);
-  const [moreBusy, setMoreBusy] = useState(false);
   const [editing, setEditing] = useState<OrgPerson | null>(null);
-  const [status, setStatus] = useState('');
-  const [error, setError] = useState('');
-
-  const fail = useCallback(
-    (err: unknown) => {
-      if (err instanceof ApiError && err.status === 401) signedOut();
-      return messageOf(err);
-    },
-    [signedOut],
-  );
-
-  const load = useCallback(
-    (q: PeopleQuery) => {
-      setList({ state: 'loading' });
-      orgApi
-        .people(q)
-        .then((page) => setList({ state: 'ready', items: page.items, next: page.next_cursor ?? '' }))
-        .catch((err: unknown) => setList({ state: 'error', message: fail(err) }));
-    },
-    [fail],
-  );
-
-  useEffect(() => {
-    if (!allowed) return;
-    load(filters);
-  }, [allowed, filters, load]);
+  const { status, setStatus, error, change } = useChange();
 
   useEffect(() => {
     if (!allowed) return;
@@ -69,36 +46,17 @@ export function People() {
     setFilters({ ...draft, q: draft.q?.trim() });
   }
 
-  async function loadMore() {
-    if (list.state !== 'ready' || !list.next) return;
-    setMoreBusy(true);
-    try {
-      const page = await orgApi.people({ ...filters, cursor: list.next });
-      setList({ state: 'ready', items: [...list.items, ...page.items], next: page.next_cursor ?? '' });
-    } catch (err) {
-      setList({ state: 'error', message: fail(err) });
-    } finally {
-      setMoreBusy(false);
-    }
-  }
-
   function replace(p: OrgPerson) {
-    setList((l) => (l.state === 'ready' ? { ...l, items: l.items.map((x) => (x.id === p.id ? p : x)) } : l));
+    update((l) => ({ ...l, items: l.items.map((x) => (x.id === p.id ? p : x)) }));
   }
 
-  async function toggleActive(p: OrgPerson) {
-    setStatus('');
-    setError('');
-    if (p.active && !window.confirm(`Deactivate ${p.name}? They will be signed out and can't sign in until reactivated. Their training history is kept.`)) {
-      return;
-    }
-    try {
+  function toggleActive(p: OrgPerson) {
+    const question = `Deactivate ${p.name}? They will be signed out and can't sign in until reactivated. Their training history is kept.`;
+    return change(p.active ? question : null, async () => {
       const updated = p.active ? await orgApi.deactivate(p.id) : await orgApi.reactivate(p.id);
       replace(updated);
-      setStatus(updated.active ? `${p.name} can sign in again.` : `${p.name} is deactivated.`);
-    } catch (err) {
-      setError(fail(err));
-    }
+      return updated.active ? `${p.name} can sign in again.` : `${p.name} is deactivated.`;
+    });
   }
 
   return (
@@ -119,76 +77,45 @@ export function People() {
           value={draft.q ?? ''}
           onValueChange={(q) => setDraft({ ...draft, q })}
         />
-        <div className="field">
-          <label htmlFor="people-role">Role</label>
-          <select id="people-role" value={draft.role ?? ''} onChange={(e) => setDraft({ ...draft, role: e.target.value })}>
-            <option value="">Any role</option>
-            {ROLES.map((r) => (
-              <option key={r} value={r}>
-                {roleName(r)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="people-team">Team</label>
-          <select id="people-team" value={draft.team ?? ''} onChange={(e) => setDraft({ ...draft, team: e.target.value })}>
-            <option value="">Any team</option>
-            {teams.map((t) => (
-              <option key={t.id} value={t.id}>
-                {t.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="people-status">Status</label>
-          <select
-            id="people-status"
-            value={draft.status ?? ''}
-            onChange={(e) => setDraft({ ...draft, status: e.target.value })}
-          >
-            <option value="">Everyone</option>
-            <option value="active">Active</option>
-            <option value="deactivated">Deactivated</option>
-          </select>
-        </div>
+        <SelectField
+          label="Role"
+          value={draft.role ?? ''}
+          onValueChange={(role) => setDraft({ ...draft, role })}
+          options={[{ value: '', label: 'Any role' }, ...ROLES.map((r) => ({ value: r, label: roleName(r) }))]}
+        />
+        <SelectField
+          label="Team"
+          value={draft.team ?? ''}
+          onValueChange={(team) => setDraft({ ...draft, team })}
+          options={[{ value: '', label: 'Any team' }, ...teams.map((t) => ({ value: t.id, label: t.name }))]}
+        />
+        <SelectField
+          label="Status"
+          value={draft.status ?? ''}
+          onValueChange={(status) => setDraft({ ...draft, status })}
+          options={[
+            { value: '', label: 'Everyone' },
+            { value: 'active', label: 'Active' },
+            { value: 'deactivated', label: 'Deactivated' },
+          ]}
+        />
         <div className="actions">
           <button type="submit">Search</button>
         </div>
       </form>
       <section aria-labelledby="people-heading" className="section">
         <h2 id="people-heading">People found</h2>
-        {list.state === 'loading' ? <Loading label="Loading people…" /> : null}
-        {list.state === 'error' ? (
-          <div role="alert" className="notice notice-error">
-            <p>{list.message}</p>
-            <p>
-              <button type="button" className="button-secondary" onClick={() => load(filters)}>
-                Try again
-              </button>
-            </p>
-          </div>
-        ) : null}
-        {list.state === 'ready' && list.items.length === 0 ? (
+        <LoadStatus load={list} label="Loading people…" onRetry={reload} />
+        {list.state === 'ready' && list.value.items.length === 0 ? (
           <p className="empty">Nobody matches. Try a different search or filter.</p>
         ) : null}
-        {list.state === 'ready' && list.items.length > 0 ? (
+        {list.state === 'ready' && list.value.items.length > 0 ? (
           <>
             <table className="table">
               <caption className="visually-hidden">People, by name</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Email</th>
-                  <th scope="col">Roles</th>
-                  <th scope="col">Teams</th>
-                  <th scope="col">Status</th>
-                  {isAdmin ? <th scope="col">Actions</th> : null}
-                </tr>
-              </thead>
+              <TableHead columns={['Name', 'Email', 'Roles', 'Teams', 'Status', isAdmin && 'Actions']} />
               <tbody>
-                {list.items.map((p) => (
+                {list.value.items.map((p) => (
                   <tr key={p.id}>
                     <th scope="row" data-label="Name">
                       {p.name}
@@ -222,12 +149,10 @@ export function People() {
                 ))}
               </tbody>
             </table>
-            {list.next ? (
-              <p>
-                <button type="button" className="button-secondary" onClick={() => void loadMore()} disabled={moreBusy}>
-                  {moreBusy ? 'Loading…' : 'Show more people'}
-                </button>
-              </p>
+            {list.value.next_cursor ? (
+              <MoreButton onMore={more} onError={failed}>
+                Show more people
+              </MoreButton>
             ) : null}
           </>
         ) : null}
@@ -244,7 +169,7 @@ export function People() {
           fail={fail}
         />
       ) : null}
-      {isAdmin ? <ImportPeople onImported={() => load(filters)} fail={fail} /> : null}
+      {isAdmin ? <ImportPeople onImported={reload} fail={fail} /> : null}
     </>
   );
 }
@@ -417,16 +342,7 @@ function ImportPeople({ onImported, fail }: { onImported: () => void; fail: (err
           <caption>
             Preview: {preview.rows.length} rows, {preview.problem_rows} with problems
           </caption>
-          <thead>
-            <tr>
-              <th scope="col">Line</th>
-              <th scope="col">Name</th>
-              <th scope="col">Email</th>
-              <th scope="col">Team</th>
-              <th scope="col">Roles</th>
-              <th scope="col">Problems</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Line', 'Name', 'Email', 'Team', 'Roles', 'Problems']} />
           <tbody>
             {preview.rows.map((r) => {
               const problems = PROBLEM_ORDER.filter((k) => r.problems[k]).map((k) => r.problems[k]);

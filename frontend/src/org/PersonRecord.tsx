@@ -1,15 +1,16 @@
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { FieldFrame } from '../components/Field';
 import { Link, useParams } from 'react-router';
-import { ApiError, messageOf, type Certificate } from '../api';
+import { ApiError, type Certificate } from '../api';
 import { useAuth } from '../auth/AuthContext';
 import { LiveRegion } from '../components/LiveRegion';
-import { Loading, NoAccess, NotFound } from '../components/Pages';
+import { LoadStatus, useFail, useLoad } from '../components/Load';
+import { NoAccess, NotFound } from '../components/Pages';
+import { TableHead } from '../components/TableHead';
 import { usePageTitle } from '../components/usePageTitle';
-import { useLoad } from '../learn/common';
 import { formatDate, formatDateTime } from '../time';
 import { d3Api, type PersonRecord as RecordData } from './api-d3';
-import { DateCell, StatusBadge } from './MatrixStatus';
+import { DateCell, StatusCells } from './MatrixStatus';
 import './Matrix.css';
 
 
@@ -38,7 +39,7 @@ function scoreList(scores: unknown): string[] {
  */
 export function PersonRecord() {
   const { id = '' } = useParams();
-  const { me, signedOut } = useAuth();
+  const { me } = useAuth();
   const allowed = !!me && (me.roles.includes('org_admin') || me.roles.includes('manager'));
   const { load: rec, reload, set } = useLoad(() => d3Api.personRecord(id), [id], allowed);
   usePageTitle(rec.state === 'ready' ? `Training record: ${rec.value.person.name}` : 'Training record');
@@ -55,26 +56,11 @@ export function PersonRecord() {
 
   if (!me || !allowed) return <NoAccess />;
   if (rec.state === 'error' && rec.status === 404) return <NotFound />;
-  if (rec.state === 'loading') {
+  if (rec.state !== 'ready') {
     return (
       <>
         <h1>Training record</h1>
-        <Loading label="Loading the training record…" />
-      </>
-    );
-  }
-  if (rec.state === 'error') {
-    return (
-      <>
-        <h1>Training record</h1>
-        <div role="alert" className="notice notice-error">
-          <p>{rec.message}</p>
-          <p>
-            <button type="button" className="button-secondary" onClick={reload}>
-              Try again
-            </button>
-          </p>
-        </div>
+        <LoadStatus load={rec} label="Loading the training record…" onRetry={reload} />
       </>
     );
   }
@@ -117,15 +103,7 @@ export function PersonRecord() {
           <div className="table-scroll">
             <table className="table">
               <caption className="visually-hidden">Assigned training and its status</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Training</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Due</th>
-                  <th scope="col">Completed</th>
-                  <th scope="col">Expires</th>
-                </tr>
-              </thead>
+              <TableHead columns={['Training', 'Status', 'Due', 'Completed', 'Expires']} />
               <tbody>
                 {r.assignments.map((a) => (
                   <tr key={`${a.kind}/${a.training_type_id ?? a.course}`}>
@@ -133,18 +111,7 @@ export function PersonRecord() {
                       {a.course_title}
                       {a.kind === 'external' ? <span className="matrix-kind">External training</span> : null}
                     </th>
-                    <td data-label="Status">
-                      <StatusBadge status={a.status} />
-                    </td>
-                    <td data-label="Due">
-                      <DateCell at={a.due_at} day={a.kind === 'external'} />
-                    </td>
-                    <td data-label="Completed">
-                      <DateCell at={a.completed_at} day={a.kind === 'external'} />
-                    </td>
-                    <td data-label="Expires">
-                      <DateCell at={a.expires_at} day={a.kind === 'external'} />
-                    </td>
+                    <StatusCells row={a} day={a.kind === 'external'} />
                   </tr>
                 ))}
               </tbody>
@@ -203,15 +170,7 @@ export function PersonRecord() {
           <div className="table-scroll">
             <table className="table">
               <caption className="visually-hidden">Quiz attempts with their scores</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Quiz</th>
-                  <th scope="col">Attempt</th>
-                  <th scope="col">Started</th>
-                  <th scope="col">Score</th>
-                  <th scope="col">Result</th>
-                </tr>
-              </thead>
+              <TableHead columns={['Quiz', 'Attempt', 'Started', 'Score', 'Result']} />
               <tbody>
                 {r.attempts.map((a) => (
                   <tr key={`${a.quiz}/${a.number}`}>
@@ -243,15 +202,7 @@ export function PersonRecord() {
           <div className="table-scroll">
             <table className="table">
               <caption className="visually-hidden">Role-play rounds taken part in</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Session</th>
-                  <th scope="col">Round</th>
-                  <th scope="col">Seat</th>
-                  <th scope="col">Card</th>
-                  <th scope="col">When</th>
-                </tr>
-              </thead>
+              <TableHead columns={['Session', 'Round', 'Seat', 'Card', 'When']} />
               <tbody>
                 {r.roleplay.seats.map((s) => (
                   <tr key={`${s.session_id}/${s.round}`}>
@@ -276,14 +227,7 @@ export function PersonRecord() {
             <div className="table-scroll">
               <table className="table">
                 <caption className="visually-hidden">Rubric scores from observers, 1 to 4</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Session</th>
-                    <th scope="col">Round</th>
-                    <th scope="col">From</th>
-                    <th scope="col">Scores (1 to 4)</th>
-                  </tr>
-                </thead>
+                <TableHead columns={['Session', 'Round', 'From', 'Scores (1 to 4)']} />
                 <tbody>
                   {r.roleplay.feedback.map((f) => {
                     const scores = scoreList(f.scores);
@@ -328,7 +272,6 @@ export function PersonRecord() {
           })
         }
         onStale={refresh}
-        signedOut={signedOut}
       />
     </>
   );
@@ -362,15 +305,14 @@ function CertificatesSection({
   canRevoke,
   onRevoked,
   onStale,
-  signedOut,
 }: {
   person: string;
   certificates: RecordCertificate[];
   canRevoke: boolean;
   onRevoked: (c: Certificate) => void;
   onStale: () => void;
-  signedOut: () => void;
 }) {
+  const fail = useFail();
   const [revoking, setRevoking] = useState<RecordCertificate | null>(null);
   const [done, setDone] = useState<Certificate | null>(null);
   const [error, setError] = useState('');
@@ -412,15 +354,7 @@ function CertificatesSection({
         <div className="table-scroll">
           <table className="table">
             <caption className="visually-hidden">Certificates issued</caption>
-            <thead>
-              <tr>
-                <th scope="col">Number</th>
-                <th scope="col">Course</th>
-                <th scope="col">Issued</th>
-                <th scope="col">Expires</th>
-                <th scope="col">Status</th>
-              </tr>
-            </thead>
+            <TableHead columns={['Number', 'Course', 'Issued', 'Expires', 'Status']} />
             <tbody>
               {certificates.map((c) => (
                 <tr key={c.id}>
@@ -487,9 +421,8 @@ function CertificatesSection({
             setFocusTo({ to: 'heading', id: c.id });
           }}
           onFailed={(err) => {
-            if (err instanceof ApiError && err.status === 401) signedOut();
             setRevoking(null);
-            setError(messageOf(err));
+            setError(fail(err));
             setFocusTo({ to: 'heading', id: revoking.id });
             // Someone else revoked it meanwhile, or it is gone: show the record as it is now.
             if (err instanceof ApiError && (err.status === 404 || err.status === 409)) onStale();

@@ -1,11 +1,12 @@
 import { Link, useParams } from 'react-router';
 import { useAuth } from '../auth/AuthContext';
-import { Loading, NoAccess, NotFound } from '../components/Pages';
+import { LoadStatus, useLoad } from '../components/Load';
+import { NoAccess, NotFound } from '../components/Pages';
+import { TableHead } from '../components/TableHead';
 import { usePageTitle } from '../components/usePageTitle';
-import { useLoad } from '../learn/common';
 import { formatDateTime } from '../time';
 import { d3Api, MATRIX_STATUSES } from './api-d3';
-import { DateCell, STATUS_LABELS, StatusBadge } from './MatrixStatus';
+import { STATUS_LABELS, StatusCells } from './MatrixStatus';
 import './Matrix.css';
 
 /**
@@ -25,17 +26,7 @@ export function Report() {
     return (
       <>
         <h1>Audit report</h1>
-        {rep.state === 'loading' ? <Loading label="Preparing the report…" /> : null}
-        {rep.state === 'error' ? (
-          <div role="alert" className="notice notice-error">
-            <p>{rep.message}</p>
-            <p>
-              <button type="button" className="button-secondary" onClick={reload}>
-                Try again
-              </button>
-            </p>
-          </div>
-        ) : null}
+        <LoadStatus load={rep} label="Preparing the report…" onRetry={reload} />
       </>
     );
   }
@@ -86,12 +77,7 @@ export function Report() {
         </p>
         <table className="table">
           <caption>People by status</caption>
-          <thead>
-            <tr>
-              <th scope="col">Status</th>
-              <th scope="col">People</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Status', 'People']} />
           <tbody>
             {MATRIX_STATUSES.map((s) => (
               <tr key={s}>
@@ -112,18 +98,7 @@ export function Report() {
         ) : (
           <table className="table report-table">
             <caption>Each person's status and certificate for {r.course.title}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Email</th>
-                <th scope="col">Teams</th>
-                <th scope="col">Status</th>
-                <th scope="col">Due</th>
-                <th scope="col">Completed</th>
-                <th scope="col">Expires</th>
-                <th scope="col">Certificate</th>
-              </tr>
-            </thead>
+            <TableHead columns={['Name', 'Email', 'Teams', 'Status', 'Due', 'Completed', 'Expires', 'Certificate']} />
             <tbody>
               {r.rows.map((row) => (
                 <tr key={row.person_id}>
@@ -134,18 +109,7 @@ export function Report() {
                     {row.email}
                   </td>
                   <td data-label="Teams">{row.teams.join(', ') || 'None'}</td>
-                  <td data-label="Status">
-                    <StatusBadge status={row.status} />
-                  </td>
-                  <td data-label="Due">
-                    <DateCell at={row.due_at} />
-                  </td>
-                  <td data-label="Completed">
-                    <DateCell at={row.completed_at} />
-                  </td>
-                  <td data-label="Expires">
-                    <DateCell at={row.expires_at} />
-                  </td>
+                  <StatusCells row={row} />
                   <td data-label="Certificate">{row.certificate_number || 'None'}</td>
                 </tr>
               ))}

@@ -1,10 +1,9 @@
 import { useId, useState, type FormEvent } from 'react';
-import { ApiError, messageOf } from '../api';
 import { FieldError, FieldFrame } from '../components/Field';
 import { LiveRegion } from '../components/LiveRegion';
-import { Loading } from '../components/Pages';
+import { LoadStatus, useLoad } from '../components/Load';
 import { usePageTitle } from '../components/usePageTitle';
-import { useLoad, useOnSignedOut } from '../learn/common';
+import { useSubmit } from '../components/useSubmit';
 import { settingsApi, type CertificatePeriod } from './api';
 import './Settings.css';
 
@@ -50,17 +49,7 @@ export function Settings() {
     <>
       <h1>Organisation settings</h1>
       <p className="lead">Choices that apply to everyone in your organisation.</p>
-      {load.state === 'loading' ? <Loading label="Loading your organisation's settings…" /> : null}
-      {load.state === 'error' ? (
-        <div role="alert" className="notice notice-error">
-          <p>{load.message}</p>
-          <p>
-            <button type="button" className="button-secondary" onClick={reload}>
-              Try again
-            </button>
-          </p>
-        </div>
-      ) : null}
+      <LoadStatus load={load} label="Loading your organisation's settings…" onRetry={reload} />
       {load.state === 'ready' ? (
         <>
           <TimeZoneForm current={load.value.time_zone} onSaved={(time_zone) => set({ ...load.value, time_zone })} />
@@ -94,30 +83,20 @@ export function Settings() {
 }
 
 function TimeZoneForm({ current, onSaved }: { current: string; onSaved: (zone: string) => void }) {
-  const onSignedOut = useOnSignedOut();
   const [zone, setZone] = useState(current);
-  const [busy, setBusy] = useState(false);
-  const [fieldError, setFieldError] = useState('');
-  const [error, setError] = useState('');
+  const { busy, fields, setFields, error, setError, send } = useSubmit(['time_zone']);
   const [saved, setSaved] = useState('');
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
     setSaved('');
     setError('');
-    setFieldError('');
-    try {
+    setFields({});
+    await send(async () => {
       const r = await settingsApi.setTimeZone(zone);
       onSaved(r.time_zone);
       setSaved(`Saved. Daily reminders now go out at 08:00 ${zoneLabel(r.time_zone)} time.`);
-    } catch (err) {
-      onSignedOut(err);
-      if (err instanceof ApiError && err.fields.time_zone) setFieldError(err.fields.time_zone);
-      else setError(messageOf(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -129,7 +108,7 @@ function TimeZoneForm({ current, onSaved }: { current: string; onSaved: (zone: s
       <FieldFrame
         label="Time zone"
         hint="Daily reminder emails go out at 08:00 in this time zone, and the days they mention are its days."
-        error={fieldError}
+        error={fields.time_zone}
       >
         {(attrs) => (
           <select {...attrs} className="settings-select" value={zone} onChange={(e) => setZone(e.target.value)}>
@@ -167,43 +146,34 @@ function choiceOf(n: number | null): Choice {
 
 function PeriodForm({ course, onSaved }: { course: CertificatePeriod; onSaved: (n: number | null) => void }) {
   const id = useId();
-  const onSignedOut = useOnSignedOut();
   const [choice, setChoice] = useState<Choice>(choiceOf(course.validity_months));
   const [count, setCount] = useState(course.validity_months ? String(course.validity_months) : '');
-  const [busy, setBusy] = useState(false);
-  const [fieldError, setFieldError] = useState('');
-  const [error, setError] = useState('');
+  const { busy, fields, setFields, error, setError, send } = useSubmit(['validity_months']);
   const [saved, setSaved] = useState('');
   const own = course.default_validity_months;
   const now = course.validity_months ?? own;
+  const fieldError = fields.validity_months;
 
   async function submit(e: FormEvent) {
     e.preventDefault();
     setSaved('');
     setError('');
-    setFieldError('');
+    setFields({});
     let value: number | null = null;
     if (choice === 'never') value = 0;
     if (choice === 'months') {
       const n = Number(count.trim());
       if (!/^\d+$/.test(count.trim()) || n < 1 || n > 120) {
-        setFieldError('Enter a whole number of months from 1 to 120.');
+        setFields({ validity_months: 'Enter a whole number of months from 1 to 120.' });
         return;
       }
       value = n;
     }
-    setBusy(true);
-    try {
+    await send(async () => {
       const r = await settingsApi.setCertificatePeriod(course.course, value);
       onSaved(r.validity_months);
       setSaved(`Saved. New certificates for ${course.title} ${periodText(r.validity_months ?? own)}.`);
-    } catch (err) {
-      onSignedOut(err);
-      if (err instanceof ApiError && err.fields.validity_months) setFieldError(err.fields.validity_months);
-      else setError(messageOf(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

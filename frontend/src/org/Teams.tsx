@@ -1,24 +1,17 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
-import { ApiError, messageOf } from '../api';
+import { ApiError } from '../api';
 import { useAuth } from '../auth/AuthContext';
 import { FieldError, TextField } from '../components/Field';
 import { LiveRegion } from '../components/LiveRegion';
+import { LoadStatus, MoreButton, useFail, useLoad, usePages } from '../components/Load';
 import { Loading, NoAccess } from '../components/Pages';
+import { TableHead } from '../components/TableHead';
 import { usePageTitle } from '../components/usePageTitle';
+import { useSubmit } from '../components/useSubmit';
 import { formatDate } from '../time';
 import { orgApi, teamsApi, type AssignmentRule, type OrgPerson, type Team, type TeamDetail, type TeamMember } from './api';
-
-function useFail() {
-  const { signedOut } = useAuth();
-  return useCallback(
-    (err: unknown) => {
-      if (err instanceof ApiError && err.status === 401) signedOut();
-      return messageOf(err);
-    },
-    [signedOut],
-  );
-}
+import { useChange } from './change';
 
 function useOrgRole() {
   const { me } = useAuth();
@@ -30,31 +23,19 @@ function countText(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-type ListState =
-  | { state: 'loading' }
-  | { state: 'ready'; items: Team[]; next: string }
-  | { state: 'error'; message: string };
-
 /** Teams lists the organisation's teams (a manager's own, read-only) and lets admins change them. */
 export function Teams() {
   usePageTitle('Teams');
   const { isAdmin, allowed } = useOrgRole();
   const fail = useFail();
-  const [list, setList] = useState<ListState>({ state: 'loading' });
+  const { load: list, reload, update, more } = usePages((cursor) => orgApi.teams(cursor), [], allowed);
   const [managers, setManagers] = useState<Record<string, string[]>>({});
-  const [moreBusy, setMoreBusy] = useState(false);
   const [renaming, setRenaming] = useState<Team | null>(null);
-  const [status, setStatus] = useState('');
-  const [error, setError] = useState('');
+  const { status, setStatus, error, setError, change } = useChange();
 
-  const load = useCallback(() => {
-    setList({ state: 'loading' });
-    orgApi
-      .teams()
-      .then((page) => setList({ state: 'ready', items: page.items, next: page.next_cursor ?? '' }))
-      .catch((err: unknown) => setList({ state: 'error', message: fail(err) }));
-    // Managers' names come from the people list (one request, not one per team). If it fails the
-    // table still says how many managers each team has.
+  // Managers' names come from the people list (one request, not one per team). If it fails the
+  // table still says how many managers each team has.
+  const loadManagers = useCallback(() => {
     orgApi
       .people({ role: 'manager', status: 'active' })
       .then((page) => {
@@ -63,41 +44,23 @@ export function Teams() {
         setManagers(by);
       })
       .catch(() => setManagers({}));
-  }, [fail]);
+  }, []);
 
   useEffect(() => {
-    if (allowed) load();
-  }, [allowed, load]);
+    if (allowed) loadManagers();
+  }, [allowed, loadManagers]);
 
   if (!allowed) return <NoAccess />;
 
-  async function loadMore() {
-    if (list.state !== 'ready' || !list.next) return;
-    setMoreBusy(true);
-    try {
-      const page = await orgApi.teams(list.next);
-      setList({ state: 'ready', items: [...list.items, ...page.items], next: page.next_cursor ?? '' });
-    } catch (err) {
-      setError(fail(err));
-    } finally {
-      setMoreBusy(false);
-    }
-  }
-
-  async function remove(t: Team) {
-    setStatus('');
-    setError('');
-    const ok = window.confirm(
+  function remove(t: Team) {
+    return change(
       `Delete the team “${t.name}”? The ${countText(t.member_count, 'person', 'people')} in it stay in your organisation and keep their training, assignments and history. People who join later will no longer get the team's courses.`,
+      async () => {
+        await orgApi.deleteTeam(t.id);
+        update((l) => ({ ...l, items: l.items.filter((x) => x.id !== t.id) }));
+        return `The team “${t.name}” is deleted. Its people's training history is kept.`;
+      },
     );
-    if (!ok) return;
-    try {
-      await orgApi.deleteTeam(t.id);
-      setList((l) => (l.state === 'ready' ? { ...l, items: l.items.filter((x) => x.id !== t.id) } : l));
-      setStatus(`The team “${t.name}” is deleted. Its people's training history is kept.`);
-    } catch (err) {
-      setError(fail(err));
-    }
   }
 
   return (
@@ -112,36 +75,26 @@ export function Teams() {
       <LiveRegion role="alert">{error}</LiveRegion>
       <section aria-labelledby="teams-heading" className="section">
         <h2 id="teams-heading">{isAdmin ? 'All teams' : 'Your teams'}</h2>
-        {list.state === 'loading' ? <Loading label="Loading teams…" /> : null}
-        {list.state === 'error' ? (
-          <div role="alert" className="notice notice-error">
-            <p>{list.message}</p>
-            <p>
-              <button type="button" className="button-secondary" onClick={load}>
-                Try again
-              </button>
-            </p>
-          </div>
-        ) : null}
-        {list.state === 'ready' && list.items.length === 0 ? (
+        <LoadStatus
+          load={list}
+          label="Loading teams…"
+          onRetry={() => {
+            reload();
+            loadManagers();
+          }}
+        />
+        {list.state === 'ready' && list.value.items.length === 0 ? (
           <p className="empty">
             {isAdmin ? 'There are no teams yet. Create the first one below.' : "You don't manage any teams yet."}
           </p>
         ) : null}
-        {list.state === 'ready' && list.items.length > 0 ? (
+        {list.state === 'ready' && list.value.items.length > 0 ? (
           <>
             <table className="table">
               <caption className="visually-hidden">Teams, by name</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Team</th>
-                  <th scope="col">Members</th>
-                  <th scope="col">Managers</th>
-                  {isAdmin ? <th scope="col">Actions</th> : null}
-                </tr>
-              </thead>
+              <TableHead columns={['Team', 'Members', 'Managers', isAdmin && 'Actions']} />
               <tbody>
-                {list.items.map((t) => (
+                {list.value.items.map((t) => (
                   <tr key={t.id}>
                     <th scope="row" data-label="Team">
                       <Link to={`/org/teams/${t.id}`}>{t.name}</Link>
@@ -168,12 +121,10 @@ export function Teams() {
                 ))}
               </tbody>
             </table>
-            {list.next ? (
-              <p>
-                <button type="button" className="button-secondary" onClick={() => void loadMore()} disabled={moreBusy}>
-                  {moreBusy ? 'Loading…' : 'Show more teams'}
-                </button>
-              </p>
+            {list.value.next_cursor ? (
+              <MoreButton onMore={more} onError={(err) => setError(fail(err))}>
+                Show more teams
+              </MoreButton>
             ) : null}
           </>
         ) : null}
@@ -182,9 +133,8 @@ export function Teams() {
         <TeamNameForm
           key={renaming.id}
           team={renaming}
-          fail={fail}
           onDone={(d, message) => {
-            if (d) setList((l) => (l.state === 'ready' ? { ...l, items: l.items.map((x) => (x.id === d.id ? { ...x, name: d.name } : x)) } : l));
+            if (d) update((l) => ({ ...l, items: l.items.map((x) => (x.id === d.id ? { ...x, name: d.name } : x)) }));
             setRenaming(null);
             setStatus(message);
           }}
@@ -192,9 +142,8 @@ export function Teams() {
       ) : null}
       {isAdmin ? (
         <TeamNameForm
-          fail={fail}
           onDone={(d, message) => {
-            if (d) setList((l) => (l.state === 'ready' ? { ...l, items: [...l.items, d].sort((a, b) => a.name.localeCompare(b.name)) } : l));
+            if (d) update((l) => ({ ...l, items: [...l.items, d].sort((a, b) => a.name.localeCompare(b.name)) }));
             setStatus(message);
           }}
         />
@@ -204,40 +153,24 @@ export function Teams() {
 }
 
 /** TeamNameForm creates a team, or renames one when given it. */
-function TeamNameForm({
-  team,
-  fail,
-  onDone,
-}: {
-  team?: Team;
-  fail: (err: unknown) => string;
-  onDone: (d: TeamDetail | null, message: string) => void;
-}) {
+function TeamNameForm({ team, onDone }: { team?: Team; onDone: (d: TeamDetail | null, message: string) => void }) {
   const [name, setName] = useState(team?.name ?? '');
-  const [fieldError, setFieldError] = useState('');
-  const [error, setError] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { busy, fields, setFields, error, setError, send } = useSubmit(['name']);
   const headingId = team ? 'rename-team-heading' : 'new-team-heading';
 
   async function submit(e: FormEvent) {
     e.preventDefault();
     setError('');
     if (!name.trim()) {
-      setFieldError('Enter a team name.');
+      setFields({ name: 'Enter a team name.' });
       return;
     }
-    setFieldError('');
-    setBusy(true);
-    try {
+    setFields({});
+    await send(async () => {
       const d = team ? await teamsApi.renameTeam(team.id, name.trim()) : await orgApi.createTeam(name.trim());
       if (!team) setName('');
       onDone(d, team ? `Renamed “${team.name}” to “${d.name}”.` : `The team “${d.name}” is ready. Open it to add people.`);
-    } catch (err) {
-      if (err instanceof ApiError && err.fields.name) setFieldError(err.fields.name);
-      else setError(fail(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -251,7 +184,7 @@ function TeamNameForm({
           maxLength={200}
           value={name}
           onValueChange={setName}
-          error={fieldError}
+          error={fields.name}
           autoFocus={!!team}
         />
         <div className="actions">
@@ -272,12 +205,6 @@ function TeamNameForm({
   );
 }
 
-type DetailState =
-  | { state: 'loading' }
-  | { state: 'ready'; team: TeamDetail }
-  | { state: 'missing' }
-  | { state: 'error'; message: string };
-
 export function ruleDue(r: Pick<AssignmentRule, 'due_at' | 'due_within_days'>): string {
   if (r.due_within_days) return `Within ${countText(r.due_within_days, 'day', 'days')} of joining`;
   if (r.due_at) return `By ${formatDate(r.due_at)}`;
@@ -289,79 +216,53 @@ export function TeamPage() {
   const { id = '' } = useParams();
   const { isAdmin, allowed } = useOrgRole();
   const fail = useFail();
-  const [detail, setDetail] = useState<DetailState>({ state: 'loading' });
-  const [status, setStatus] = useState('');
-  const [error, setError] = useState('');
-  usePageTitle(detail.state === 'ready' ? detail.team.name : 'Team');
-
-  const load = useCallback(() => {
-    setDetail({ state: 'loading' });
-    orgApi
-      .team(id)
-      .then((team) => setDetail({ state: 'ready', team }))
-      .catch((err: unknown) =>
-        setDetail(err instanceof ApiError && err.status === 404 ? { state: 'missing' } : { state: 'error', message: fail(err) }),
-      );
-  }, [id, fail]);
-
-  useEffect(() => {
-    if (allowed) load();
-  }, [allowed, load]);
+  const { load: detail, reload, set, update } = useLoad(() => orgApi.team(id), [id], allowed);
+  const { status, setStatus, error, setError, change } = useChange();
+  usePageTitle(detail.state === 'ready' ? detail.value.name : 'Team');
 
   if (!allowed) return <NoAccess />;
   if (detail.state === 'loading') return <Loading label="Loading the team…" />;
-  if (detail.state === 'missing' || detail.state === 'error') {
+  if (detail.state === 'error') {
+    const missing = detail.status === 404;
     return (
       <>
-        <h1>{detail.state === 'missing' ? 'Team not found' : "We couldn't load this team"}</h1>
-        <p role="alert">
-          {detail.state === 'missing'
-            ? 'This team may have been deleted, or it is not one you can see.'
-            : detail.message}
-        </p>
+        <h1>{missing ? 'Team not found' : "We couldn't load this team"}</h1>
+        <p role="alert">{missing ? 'This team may have been deleted, or it is not one you can see.' : detail.message}</p>
         <p>
-          {detail.state === 'error' ? (
+          {missing ? null : (
             <>
-              <button type="button" className="button-secondary" onClick={load}>
+              <button type="button" className="button-secondary" onClick={reload}>
                 Try again
               </button>{' '}
             </>
-          ) : null}
+          )}
           <Link to="/org/teams">Back to teams</Link>
         </p>
       </>
     );
   }
-  const team = detail.team;
+  const team = detail.value;
 
   async function setManager(m: TeamMember, manager: boolean) {
     setStatus('');
     setError('');
     try {
-      const d = await orgApi.putMember(team.id, m.id, manager);
-      setDetail({ state: 'ready', team: d });
+      set(await orgApi.putMember(team.id, m.id, manager));
       setStatus(manager ? `${m.name} now manages ${team.name}.` : `${m.name} no longer manages ${team.name}.`);
     } catch (err) {
       setError(err instanceof ApiError && err.fields.manager ? err.fields.manager : fail(err));
     }
   }
 
-  async function removeMember(m: TeamMember) {
-    setStatus('');
-    setError('');
-    if (!window.confirm(`Remove ${m.name} from ${team.name}? They keep the training already assigned to them and their history.`)) {
-      return;
-    }
-    try {
-      await orgApi.removeMember(team.id, m.id);
-      setDetail({
-        state: 'ready',
-        team: { ...team, members: team.members.filter((x) => x.id !== m.id), member_count: team.member_count - 1 },
-      });
-      setStatus(`${m.name} is no longer in ${team.name}.`);
-    } catch (err) {
-      setError(fail(err));
-    }
+  function removeMember(m: TeamMember) {
+    return change(
+      `Remove ${m.name} from ${team.name}? They keep the training already assigned to them and their history.`,
+      async () => {
+        await orgApi.removeMember(team.id, m.id);
+        update((t) => ({ ...t, members: t.members.filter((x) => x.id !== m.id), member_count: t.member_count - 1 }));
+        return `${m.name} is no longer in ${team.name}.`;
+      },
+    );
   }
 
   return (
@@ -383,15 +284,7 @@ export function TeamPage() {
         ) : (
           <table className="table">
             <caption className="visually-hidden">Members of {team.name}, managers first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Email</th>
-                <th scope="col">Manages the team</th>
-                <th scope="col">Joined</th>
-                {isAdmin ? <th scope="col">Actions</th> : null}
-              </tr>
-            </thead>
+            <TableHead columns={['Name', 'Email', 'Manages the team', 'Joined', isAdmin && 'Actions']} />
             <tbody>
               {team.members.map((m) => (
                 <tr key={m.id}>
@@ -426,7 +319,7 @@ export function TeamPage() {
           team={team}
           fail={fail}
           onAdded={(d, message) => {
-            setDetail({ state: 'ready', team: d });
+            set(d);
             setStatus(message);
           }}
         />

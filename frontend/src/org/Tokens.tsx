@@ -1,15 +1,13 @@
-import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { ApiError, messageOf } from '../api';
-import { useAuth } from '../auth/AuthContext';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { ApiError } from '../api';
 import { FieldError, TextField } from '../components/Field';
 import { LiveRegion } from '../components/LiveRegion';
-import { Loading } from '../components/Pages';
+import { LoadStatus, useFail, useLoad } from '../components/Load';
+import { TableHead } from '../components/TableHead';
 import { usePageTitle } from '../components/usePageTitle';
 import { formatDate, formatDateTime } from '../time';
 import { d3Api, type APIToken, type CreatedToken, type TokenScope } from './api-d3';
 import './Matrix.css';
-
-type ListState = { state: 'loading' } | { state: 'ready'; items: APIToken[] } | { state: 'error'; message: string };
 
 /**
  * Tokens lets an org admin give another system (an HR or rostering tool) access to the
@@ -17,28 +15,13 @@ type ListState = { state: 'loading' } | { state: 'ready'; items: APIToken[] } | 
  */
 export function Tokens() {
   usePageTitle('API tokens');
-  const { signedOut } = useAuth();
-  const [list, setList] = useState<ListState>({ state: 'loading' });
+  const fail = useFail();
+  // refresh rather than reload, after a change and on Try again: what is on screen stays there until
+  // the new list comes, with no loading line in between.
+  const { load: list, refresh } = useLoad(() => d3Api.apiTokens(), []);
   const [created, setCreated] = useState<CreatedToken | null>(null);
   const [status, setStatus] = useState('');
   const [error, setError] = useState('');
-
-  const fail = useCallback(
-    (err: unknown) => {
-      if (err instanceof ApiError && err.status === 401) signedOut();
-      return messageOf(err);
-    },
-    [signedOut],
-  );
-
-  const load = useCallback(() => {
-    d3Api
-      .apiTokens()
-      .then((r) => setList({ state: 'ready', items: r.items }))
-      .catch((err: unknown) => setList({ state: 'error', message: fail(err) }));
-  }, [fail]);
-
-  useEffect(load, [load]);
 
   return (
     <>
@@ -65,33 +48,23 @@ export function Tokens() {
             setCreated(t);
             setError('');
             setStatus(`Token "${t.name}" created.`);
-            load();
+            refresh();
           }}
         />
       )}
       <section aria-labelledby="tokens-heading" className="section">
         <h2 id="tokens-heading">Your organisation's tokens</h2>
-        {list.state === 'loading' ? <Loading label="Loading tokens…" /> : null}
-        {list.state === 'error' ? (
-          <div role="alert" className="notice notice-error">
-            <p>{list.message}</p>
-            <p>
-              <button type="button" className="button-secondary" onClick={load}>
-                Try again
-              </button>
-            </p>
-          </div>
-        ) : null}
-        {list.state === 'ready' && list.items.length === 0 ? (
+        <LoadStatus load={list} label="Loading tokens…" onRetry={refresh} />
+        {list.state === 'ready' && list.value.items.length === 0 ? (
           <p className="empty">No tokens yet. Nothing outside Peerpath can read your organisation's records.</p>
         ) : null}
-        {list.state === 'ready' && list.items.length > 0 ? (
+        {list.state === 'ready' && list.value.items.length > 0 ? (
           <TokenTable
-            items={list.items}
+            items={list.value.items}
             onRevoked={(t) => {
               setError('');
               setStatus(`Token "${t.name}" is revoked. Anything using it can no longer reach Peerpath.`);
-              load();
+              refresh();
             }}
             onError={(err) => {
               setStatus('');
@@ -302,15 +275,7 @@ function TokenTable({
     <div className="table-scroll">
       <table className="table">
         <caption className="visually-hidden">API tokens, newest first</caption>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Access</th>
-            <th scope="col">Created</th>
-            <th scope="col">Last used</th>
-            <th scope="col">Status</th>
-          </tr>
-        </thead>
+        <TableHead columns={['Name', 'Access', 'Created', 'Last used', 'Status']} />
         <tbody>
           {items.map((t) => (
             <tr key={t.id}>

@@ -1,26 +1,19 @@
-import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import { ApiError, messageOf } from '../api';
+import { useRef, useState, type FormEvent } from 'react';
 import { useAuth } from '../auth/AuthContext';
-import { FieldError, TextField } from '../components/Field';
+import { FieldFrame, SelectField, TextField } from '../components/Field';
 import { LiveRegion } from '../components/LiveRegion';
-import { Loading, NoAccess } from '../components/Pages';
+import { LoadStatus, MoreButton, useFail, useLoad, usePages } from '../components/Load';
+import { NoAccess } from '../components/Pages';
+import { TableHead } from '../components/TableHead';
 import { usePageTitle } from '../components/usePageTitle';
+import { useSubmit } from '../components/useSubmit';
 import { formatDate } from '../time';
 import { teamsApi, trainingApi, type OrgPerson, type TrainingRecord, type TrainingType } from './api';
+import { useChange } from './change';
+import { PersonSearch } from './PersonSearch';
 
 const MAX_EVIDENCE = 5 * 1024 * 1024;
 const EVIDENCE_HINT = 'A PDF, PNG or JPEG file of up to 5 MB: a certificate, a scan or a clear photo.';
-
-function useFail() {
-  const { signedOut } = useAuth();
-  return useCallback(
-    (err: unknown) => {
-      if (err instanceof ApiError && err.status === 401) signedOut();
-      return messageOf(err);
-    },
-    [signedOut],
-  );
-}
 
 function validityText(t: TrainingType): string {
   if (!t.validity_months) return 'Does not expire';
@@ -44,11 +37,6 @@ function today(): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
-type Records =
-  | { state: 'loading' }
-  | { state: 'ready'; items: TrainingRecord[]; next: string }
-  | { state: 'error'; message: string };
-
 /** Training is the organisation's external training: the types it tracks and everyone's records. */
 export function Training() {
   usePageTitle('External training');
@@ -56,80 +44,38 @@ export function Training() {
   const isAdmin = !!me?.roles.includes('org_admin');
   const allowed = isAdmin || !!me?.roles.includes('manager');
   const fail = useFail();
-  const [types, setTypes] = useState<TrainingType[] | null>(null);
-  const [typesError, setTypesError] = useState('');
+  const {
+    load: typesLoad,
+    reload: reloadTypes,
+    update: updateTypes,
+  } = useLoad(() => trainingApi.types().then((l) => l.items), [], allowed);
+  const types = typesLoad.state === 'ready' ? typesLoad.value : null;
   const [typeFilter, setTypeFilter] = useState('');
-  const [records, setRecords] = useState<Records>({ state: 'loading' });
-  const [moreBusy, setMoreBusy] = useState(false);
-  const [status, setStatus] = useState('');
-  const [error, setError] = useState('');
-
-  const loadTypes = useCallback(() => {
-    setTypesError('');
-    trainingApi
-      .types()
-      .then((l) => setTypes(l.items))
-      .catch((err: unknown) => setTypesError(fail(err)));
-  }, [fail]);
-
-  const loadRecords = useCallback(
-    (type: string) => {
-      setRecords({ state: 'loading' });
-      trainingApi
-        .records({ type: type || undefined })
-        .then((l) => setRecords({ state: 'ready', items: l.items, next: l.next_cursor ?? '' }))
-        .catch((err: unknown) => setRecords({ state: 'error', message: fail(err) }));
-    },
-    [fail],
-  );
-
-  useEffect(() => {
-    if (allowed) loadTypes();
-  }, [allowed, loadTypes]);
-  useEffect(() => {
-    if (allowed) loadRecords(typeFilter);
-  }, [allowed, typeFilter, loadRecords]);
+  const {
+    load: records,
+    reload: reloadRecords,
+    update: updateRecords,
+    more,
+  } = usePages((cursor) => trainingApi.records({ type: typeFilter || undefined, cursor }), [typeFilter], allowed);
+  const { status, setStatus, error, setError, change } = useChange();
 
   if (!allowed) return <NoAccess />;
 
-  async function loadMore() {
-    if (records.state !== 'ready' || !records.next) return;
-    setMoreBusy(true);
-    try {
-      const l = await trainingApi.records({ type: typeFilter || undefined, cursor: records.next });
-      setRecords({ state: 'ready', items: [...records.items, ...l.items], next: l.next_cursor ?? '' });
-    } catch (err) {
-      setError(fail(err));
-    } finally {
-      setMoreBusy(false);
-    }
-  }
-
-  async function deleteType(t: TrainingType) {
-    setStatus('');
-    setError('');
-    if (!window.confirm(`Stop tracking ${t.name}? You can add it again later.`)) return;
-    try {
+  function deleteType(t: TrainingType) {
+    return change(`Stop tracking ${t.name}? You can add it again later.`, async () => {
       await trainingApi.deleteType(t.id);
-      setTypes((ts) => ts?.filter((x) => x.id !== t.id) ?? null);
-      setStatus(`${t.name} is no longer tracked.`);
-    } catch (err) {
-      setError(fail(err));
-    }
+      updateTypes((ts) => ts.filter((x) => x.id !== t.id));
+      return `${t.name} is no longer tracked.`;
+    });
   }
 
-  async function deleteRecord(r: TrainingRecord) {
-    setStatus('');
-    setError('');
-    if (!window.confirm(`Delete ${r.person.name}'s ${r.training_type.name} record and its evidence file? This can't be undone.`)) return;
-    try {
+  function deleteRecord(r: TrainingRecord) {
+    return change(`Delete ${r.person.name}'s ${r.training_type.name} record and its evidence file? This can't be undone.`, async () => {
       await trainingApi.deleteRecord(r.id);
-      setRecords((l) => (l.state === 'ready' ? { ...l, items: l.items.filter((x) => x.id !== r.id) } : l));
-      setTypes((ts) => ts?.map((t) => (t.id === r.training_type.id ? { ...t, record_count: t.record_count - 1 } : t)) ?? null);
-      setStatus(`Deleted ${r.person.name}'s ${r.training_type.name} record.`);
-    } catch (err) {
-      setError(fail(err));
-    }
+      updateRecords((l) => ({ ...l, items: l.items.filter((x) => x.id !== r.id) }));
+      updateTypes((ts) => ts.map((t) => (t.id === r.training_type.id ? { ...t, record_count: t.record_count - 1 } : t)));
+      return `Deleted ${r.person.name}'s ${r.training_type.name} record.`;
+    });
   }
 
   return (
@@ -143,31 +89,14 @@ export function Training() {
       <LiveRegion role="alert">{error}</LiveRegion>
       <section aria-labelledby="types-heading" className="section">
         <h2 id="types-heading">Training you track</h2>
-        {typesError ? (
-          <div role="alert" className="notice notice-error">
-            <p>{typesError}</p>
-            <p>
-              <button type="button" className="button-secondary" onClick={loadTypes}>
-                Try again
-              </button>
-            </p>
-          </div>
-        ) : null}
-        {types === null && !typesError ? <Loading label="Loading training types…" /> : null}
+        <LoadStatus load={typesLoad} label="Loading training types…" onRetry={reloadTypes} />
         {types !== null && types.length === 0 ? (
           <p className="empty">{isAdmin ? 'Nothing yet. Add the first kind of training below.' : 'Your organisation does not track any external training yet.'}</p>
         ) : null}
         {types !== null && types.length > 0 ? (
           <table className="table">
             <caption className="visually-hidden">Kinds of external training, by name</caption>
-            <thead>
-              <tr>
-                <th scope="col">Training</th>
-                <th scope="col">Validity</th>
-                <th scope="col">Records</th>
-                {isAdmin ? <th scope="col">Actions</th> : null}
-              </tr>
-            </thead>
+            <TableHead columns={['Training', 'Validity', 'Records', isAdmin && 'Actions']} />
             <tbody>
               {types.map((t) => (
                 <tr key={t.id}>
@@ -193,15 +122,15 @@ export function Training() {
           </table>
         ) : null}
       </section>
-      {isAdmin ? <NewTypeForm fail={fail} onCreated={(t) => { setTypes((ts) => [...(ts ?? []), t].sort((a, b) => a.name.localeCompare(b.name))); setStatus(`${t.name} is now tracked.`); }} /> : null}
+      {isAdmin ? <NewTypeForm onCreated={(t) => { updateTypes((ts) => [...ts, t].sort((a, b) => a.name.localeCompare(b.name))); setStatus(`${t.name} is now tracked.`); }} /> : null}
       {isAdmin && types !== null && types.length > 0 ? (
         <RecordForm
           types={types}
           pickPerson
           fail={fail}
           onCreated={(r) => {
-            setRecords((l) => (l.state === 'ready' ? { ...l, items: [r, ...l.items] } : l));
-            setTypes((ts) => ts?.map((t) => (t.id === r.training_type.id ? { ...t, record_count: t.record_count + 1 } : t)) ?? null);
+            updateRecords((l) => ({ ...l, items: [r, ...l.items] }));
+            updateTypes((ts) => ts.map((t) => (t.id === r.training_type.id ? { ...t, record_count: t.record_count + 1 } : t)));
             setStatus(`Recorded ${r.training_type.name} for ${r.person.name}.`);
           }}
         />
@@ -211,40 +140,23 @@ export function Training() {
         {!isAdmin ? <p>The records of the people in the teams you manage.</p> : null}
         {types !== null && types.length > 0 ? (
           <div className="form filters">
-            <div className="field">
-              <label htmlFor="records-type">Show records for</label>
-              <select id="records-type" value={typeFilter} onChange={(e) => setTypeFilter(e.target.value)}>
-                <option value="">All training</option>
-                {types.map((t) => (
-                  <option key={t.id} value={t.id}>
-                    {t.name}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <SelectField
+              label="Show records for"
+              value={typeFilter}
+              onValueChange={setTypeFilter}
+              options={[{ value: '', label: 'All training' }, ...types.map((t) => ({ value: t.id, label: t.name }))]}
+            />
           </div>
         ) : null}
-        {records.state === 'loading' ? <Loading label="Loading records…" /> : null}
-        {records.state === 'error' ? (
-          <div role="alert" className="notice notice-error">
-            <p>{records.message}</p>
-            <p>
-              <button type="button" className="button-secondary" onClick={() => loadRecords(typeFilter)}>
-                Try again
-              </button>
-            </p>
-          </div>
-        ) : null}
-        {records.state === 'ready' && records.items.length === 0 ? <p className="empty">No training has been recorded yet.</p> : null}
-        {records.state === 'ready' && records.items.length > 0 ? (
+        <LoadStatus load={records} label="Loading records…" onRetry={reloadRecords} />
+        {records.state === 'ready' && records.value.items.length === 0 ? <p className="empty">No training has been recorded yet.</p> : null}
+        {records.state === 'ready' && records.value.items.length > 0 ? (
           <>
-            <RecordTable records={records.items} showPerson onDelete={isAdmin ? (r) => void deleteRecord(r) : undefined} />
-            {records.next ? (
-              <p>
-                <button type="button" className="button-secondary" onClick={() => void loadMore()} disabled={moreBusy}>
-                  {moreBusy ? 'Loading…' : 'Show more records'}
-                </button>
-              </p>
+            <RecordTable records={records.value.items} showPerson onDelete={isAdmin ? (r) => void deleteRecord(r) : undefined} />
+            {records.value.next_cursor ? (
+              <MoreButton onMore={more} onError={(err) => setError(fail(err))}>
+                Show more records
+              </MoreButton>
             ) : null}
           </>
         ) : null}
@@ -267,16 +179,7 @@ function RecordTable({
   return (
     <table className="table">
       <caption className="visually-hidden">Training records, newest first</caption>
-      <thead>
-        <tr>
-          {showPerson ? <th scope="col">Person</th> : null}
-          <th scope="col">Training</th>
-          <th scope="col">Completed</th>
-          <th scope="col">Expires</th>
-          <th scope="col">Evidence</th>
-          {onDelete ? <th scope="col">Actions</th> : null}
-        </tr>
-      </thead>
+      <TableHead columns={[showPerson && 'Person', 'Training', 'Completed', 'Expires', 'Evidence', onDelete && 'Actions']} />
       <tbody>
         {records.map((r) => {
           const who = showPerson ? (
@@ -324,12 +227,10 @@ function RecordTable({
   );
 }
 
-function NewTypeForm({ fail, onCreated }: { fail: (err: unknown) => string; onCreated: (t: TrainingType) => void }) {
+function NewTypeForm({ onCreated }: { onCreated: (t: TrainingType) => void }) {
   const [name, setName] = useState('');
   const [months, setMonths] = useState('');
-  const [fields, setFields] = useState<Record<string, string>>({});
-  const [error, setError] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { busy, fields, setFields, error, setError, send } = useSubmit(['name', 'validity_months']);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -339,18 +240,12 @@ function NewTypeForm({ fail, onCreated }: { fail: (err: unknown) => string; onCr
     if (months.trim() && !/^\d+$/.test(months.trim())) f.validity_months = 'Enter a whole number of months, or leave it empty.';
     setFields(f);
     if (Object.keys(f).length) return;
-    setBusy(true);
-    try {
+    await send(async () => {
       const t = await trainingApi.createType(name.trim(), months.trim() ? Number(months.trim()) : null);
       setName('');
       setMonths('');
       onCreated(t);
-    } catch (err) {
-      if (err instanceof ApiError && Object.keys(err.fields).length) setFields(err.fields);
-      else setError(fail(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -397,9 +292,7 @@ function RecordForm({
   const [completed, setCompleted] = useState('');
   const [file, setFile] = useState<File | null>(null);
   const fileRef = useRef<HTMLInputElement>(null);
-  const [fields, setFields] = useState<Record<string, string>>({});
-  const [error, setError] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { busy, fields, setFields, error, setError, send } = useSubmit(['person_id', 'training_type_id', 'completed_on', 'evidence']);
 
   async function findPeople() {
     setError('');
@@ -424,23 +317,16 @@ function RecordForm({
     else if (file.size > MAX_EVIDENCE) f.evidence = 'The file is larger than 5 MB. Try a smaller scan or photo.';
     setFields(f);
     if (Object.keys(f).length) return;
-    setBusy(true);
-    try {
+    await send(async () => {
       const input = { training_type_id: typeId, completed_on: completed, evidence: file, ...(pickPerson ? { person_id: personId } : {}) };
       const r = pickPerson ? await trainingApi.createRecord(input) : await trainingApi.createMyRecord(input);
       setCompleted('');
       setFile(null);
       if (fileRef.current) fileRef.current.value = '';
       onCreated(r);
-    } catch (err) {
-      if (err instanceof ApiError && Object.keys(err.fields).length) setFields(err.fields);
-      else setError(fail(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
-  const fileError = fields.evidence;
   return (
     <section aria-labelledby="record-heading" className="section panel">
       <h2 id="record-heading">{pickPerson ? 'Record training for someone' : 'Record training you have done'}</h2>
@@ -448,30 +334,11 @@ function RecordForm({
       <form className="form" onSubmit={submit} noValidate>
         {pickPerson ? (
           <>
-            <div className="filters">
-              <TextField
-                label="Find a person by name or email"
-                name="person-search"
-                value={q}
-                onValueChange={setQ}
-                onKeyDown={(e) => {
-                  if (e.key === 'Enter') {
-                    e.preventDefault();
-                    void findPeople();
-                  }
-                }}
-              />
-              <div className="actions">
-                <button type="button" className="button-secondary" onClick={() => void findPeople()}>
-                  Find
-                </button>
-              </div>
-            </div>
-            <Select
-              id="record-person"
+            <PersonSearch label="Find a person by name or email" query={q} onQueryChange={setQ} onSearch={() => void findPeople()} />
+            <SelectField
               label="Person"
               value={personId}
-              onChange={setPersonId}
+              onValueChange={setPersonId}
               error={fields.person_id}
               options={[
                 { value: '', label: people === null ? 'Search first' : people.length ? 'Choose a person' : 'Nobody matches' },
@@ -480,47 +347,25 @@ function RecordForm({
             />
           </>
         ) : null}
-        <Select
-          id="record-type"
+        <SelectField
           label="Training"
           value={typeId}
-          onChange={setTypeId}
+          onValueChange={setTypeId}
           error={fields.training_type_id}
           options={[{ value: '', label: 'Choose the training' }, ...types.map((t) => ({ value: t.id, label: t.name }))]}
         />
-        <div className={fields.completed_on ? 'field field-invalid' : 'field'}>
-          <label htmlFor="record-completed">Date completed</label>
-          {fields.completed_on ? (
-            <FieldError id="record-completed-error" error={fields.completed_on} />
-          ) : null}
-          <input
-            type="date"
-            id="record-completed"
-            max={today()}
-            value={completed}
-            onChange={(e) => setCompleted(e.target.value)}
-            aria-invalid={fields.completed_on ? true : undefined}
-            aria-describedby={fields.completed_on ? 'record-completed-error' : undefined}
-          />
-        </div>
-        <div className={fileError ? 'field field-invalid' : 'field'}>
-          <label htmlFor="record-evidence">Evidence file</label>
-          <p className="hint" id="record-evidence-hint">
-            {EVIDENCE_HINT}
-          </p>
-          {fileError ? (
-            <FieldError id="record-evidence-error" error={fileError} />
-          ) : null}
-          <input
-            ref={fileRef}
-            type="file"
-            id="record-evidence"
-            accept="application/pdf,image/png,image/jpeg,.pdf,.png,.jpg,.jpeg"
-            aria-invalid={fileError ? true : undefined}
-            aria-describedby={fileError ? 'record-evidence-hint record-evidence-error' : 'record-evidence-hint'}
-            onChange={(e) => setFile(e.target.files?.[0] ?? null)}
-          />
-        </div>
+        <TextField type="date" label="Date completed" max={today()} value={completed} onValueChange={setCompleted} error={fields.completed_on} />
+        <FieldFrame label="Evidence file" hint={EVIDENCE_HINT} error={fields.evidence}>
+          {(attrs) => (
+            <input
+              {...attrs}
+              ref={fileRef}
+              type="file"
+              accept="application/pdf,image/png,image/jpeg,.pdf,.png,.jpg,.jpeg"
+              onChange={(e) => setFile(e.target.files?.[0] ?? null)}
+            />
+          )}
+        </FieldFrame>
         <div className="actions">
           <button type="submit" disabled={busy}>
             {busy ? 'Uploading…' : 'Save record'}
@@ -531,66 +376,18 @@ function RecordForm({
   );
 }
 
-function Select({
-  id,
-  label,
-  value,
-  onChange,
-  options,
-  error,
-}: {
-  id: string;
-  label: string;
-  value: string;
-  onChange: (v: string) => void;
-  options: { value: string; label: string }[];
-  error?: string | undefined;
-}) {
-  return (
-    <div className={error ? 'field field-invalid' : 'field'}>
-      <label htmlFor={id}>{label}</label>
-      {error ? (
-        <FieldError id={`${id}-error`} error={error} />
-      ) : null}
-      <select
-        id={id}
-        value={value}
-        onChange={(e) => onChange(e.target.value)}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-error` : undefined}
-      >
-        {options.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.label}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
-}
-
 /** MyTraining lets anyone in an organisation keep their own external training and its evidence. */
 export function MyTraining() {
   usePageTitle('My external training');
   const { me } = useAuth();
   const fail = useFail();
-  const [types, setTypes] = useState<TrainingType[] | null>(null);
-  const [records, setRecords] = useState<Records>({ state: 'loading' });
+  const { load, reload, update } = useLoad(
+    () => Promise.all([trainingApi.myTypes(), trainingApi.myRecords()]).then(([t, r]) => ({ types: t.items, records: r.items })),
+    [],
+    !!me?.organisation,
+  );
+  const types = load.state === 'ready' ? load.value.types : null;
   const [status, setStatus] = useState('');
-
-  const load = useCallback(() => {
-    setRecords({ state: 'loading' });
-    Promise.all([trainingApi.myTypes(), trainingApi.myRecords()])
-      .then(([t, r]) => {
-        setTypes(t.items);
-        setRecords({ state: 'ready', items: r.items, next: r.next_cursor ?? '' });
-      })
-      .catch((err: unknown) => setRecords({ state: 'error', message: fail(err) }));
-  }, [fail]);
-
-  useEffect(() => {
-    if (me?.organisation) load();
-  }, [me, load]);
 
   if (!me?.organisation) return <NoAccess />;
 
@@ -602,24 +399,14 @@ export function MyTraining() {
         here and your organisation can see it is done.
       </p>
       <LiveRegion role="status">{status}</LiveRegion>
-      {records.state === 'loading' ? <Loading label="Loading your training…" /> : null}
-      {records.state === 'error' ? (
-        <div role="alert" className="notice notice-error">
-          <p>{records.message}</p>
-          <p>
-            <button type="button" className="button-secondary" onClick={load}>
-              Try again
-            </button>
-          </p>
-        </div>
-      ) : null}
-      {records.state === 'ready' ? (
+      <LoadStatus load={load} label="Loading your training…" onRetry={reload} />
+      {load.state === 'ready' ? (
         <section aria-labelledby="my-records-heading" className="section">
           <h2 id="my-records-heading">What you have recorded</h2>
-          {records.items.length === 0 ? (
+          {load.value.records.length === 0 ? (
             <p className="empty">Nothing yet.</p>
           ) : (
-            <RecordTable records={records.items} own />
+            <RecordTable records={load.value.records} own />
           )}
         </section>
       ) : null}
@@ -631,7 +418,7 @@ export function MyTraining() {
           types={types}
           fail={fail}
           onCreated={(r) => {
-            setRecords((l) => (l.state === 'ready' ? { ...l, items: [r, ...l.items] } : l));
+            update((v) => ({ ...v, records: [r, ...v.records] }));
             setStatus(`Saved your ${r.training_type.name} record. Thank you.`);
           }}
         />

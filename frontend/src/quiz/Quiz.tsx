@@ -12,10 +12,11 @@ import {
   type QuizResult,
 } from '../api';
 import { LiveRegion } from '../components/LiveRegion';
+import { useLoad, useOnSignedOut } from '../components/Load';
 import { Loading } from '../components/Pages';
 import { usePageTitle } from '../components/usePageTitle';
 import { attemptsText } from '../learn/Course';
-import { Breadcrumb, fullId, LoadFailed, paths, useLoad, useOnSignedOut } from '../learn/common';
+import { Breadcrumb, fullId, LoadFailed, paths } from '../learn/common';
 import { formatDateTime, formatTime } from '../time';
 import { optionsOf, QuestionField } from './Question';
 import { ResultView } from './Result';

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { ApiError, messageOf } from '../api';
+import { useLoad, useOnSignedOut } from '../components/Load';
 import { Loading } from '../components/Pages';
-import { useLoad, useOnSignedOut } from '../learn/common';
 import { formatDateTime } from '../time';
 import { roleplayApi, type TranscriptLine } from './api';
 
