@@ -346,12 +346,7 @@ func (s *Store) FindAssignments(ctx context.Context, p *Principal, f AssignmentF
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(out) > page.Limit {
-		out = out[:page.Limit]
-		last := out[len(out)-1]
-		next = encodeCursor(last.CreatedAt, last.ID)
-	}
+	out, next := cutPage(out, page.Limit, func(last Assignment) string { return encodeCursor(last.CreatedAt, last.ID) })
 	return out, next, nil
 }
 

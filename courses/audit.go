@@ -119,10 +119,8 @@ func (s *Store) FindAuditLog(ctx context.Context, p *Principal, f AuditFilter, p
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(out) > page.Limit {
-		out = out[:page.Limit]
-		next = base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(out[len(out)-1].ID, 10)))
-	}
+	out, next := cutPage(out, page.Limit, func(last AuditEntry) string {
+		return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(last.ID, 10)))
+	})
 	return out, next, nil
 }

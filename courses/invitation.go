@@ -155,12 +155,7 @@ func (s *Store) FindInvitations(ctx context.Context, orgID string, page Page) ([
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(out) > page.Limit {
-		out = out[:page.Limit]
-		last := out[len(out)-1]
-		next = encodeCursor(last.CreatedAt, last.ID)
-	}
+	out, next := cutPage(out, page.Limit, func(last Invitation) string { return encodeCursor(last.CreatedAt, last.ID) })
 	return out, next, nil
 }
 

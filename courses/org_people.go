@@ -202,12 +202,7 @@ func (s *Store) FindPeople(ctx context.Context, p *Principal, f PeopleFilter, pa
 			return nil, "", err
 		}
 	}
-	next := ""
-	if len(out) > page.Limit {
-		out = out[:page.Limit]
-		last := out[len(out)-1]
-		next = nameCursor(last.Name, last.ID)
-	}
+	out, next := cutPage(out, page.Limit, func(last OrgPerson) string { return nameCursor(last.Name, last.ID) })
 	return out, next, nil
 }
 

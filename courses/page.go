@@ -50,3 +50,13 @@ func (p *Page) decode() (cursor, error) {
 func encodeCursor(at time.Time, id string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(at.UTC().Format(time.RFC3339Nano) + "|" + id))
 }
+
+// cutPage trims rows, read with one more than the page's limit, to the page, and returns the
+// cursor of the next page: made by next from the page's last row, or "" when this page is the last.
+func cutPage[T any](rows []T, limit int, next func(last T) string) ([]T, string) {
+	if len(rows) <= limit {
+		return rows, ""
+	}
+	rows = rows[:limit]
+	return rows, next(rows[limit-1])
+}

@@ -896,11 +896,7 @@ func (s *Store) FindNotifications(ctx context.Context, p *Principal, page Page) 
 	if err != nil {
 		return nil, "", 0, err
 	}
-	if len(items) > page.Limit {
-		items = items[:page.Limit]
-		last := items[len(items)-1]
-		next = encodeCursor(last.CreatedAt, last.ID)
-	}
+	items, next = cutPage(items, page.Limit, func(last Notification) string { return encodeCursor(last.CreatedAt, last.ID) })
 	for i := range items {
 		items[i].CreatedAt = items[i].CreatedAt.UTC()
 		if items[i].ReadAt != nil {

@@ -664,12 +664,7 @@ func (s *Store) FindRoleplaySessions(ctx context.Context, p *Principal, filter R
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(rows) > page.Limit {
-		rows = rows[:page.Limit]
-		last := rows[len(rows)-1]
-		next = encodeCursor(last.StartsAt, last.ID)
-	}
+	rows, next := cutPage(rows, page.Limit, func(last roleplayRow) string { return encodeCursor(last.StartsAt, last.ID) })
 	out := make([]RoleplaySessionSummary, len(rows))
 	for i := range rows {
 		out[i] = s.summaryOf(p, &rows[i])
@@ -1112,12 +1107,9 @@ func (s *Store) FindRoleplayPortfolio(ctx context.Context, p *Principal, page Pa
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(seats) > page.Limit {
-		seats = seats[:page.Limit]
-		last := seats[len(seats)-1]
-		next = encodeCursor(last.StartedAt, fmt.Sprintf("%s:%06d", last.SessionID, last.Round))
-	}
+	seats, next := cutPage(seats, page.Limit, func(last seatRow) string {
+		return encodeCursor(last.StartedAt, fmt.Sprintf("%s:%06d", last.SessionID, last.Round))
+	})
 	out := make([]RoleplayPractice, 0, len(seats))
 	for _, st := range seats {
 		var cards []Card

@@ -100,12 +100,9 @@ func (s *Store) FindRoleplayTranscript(ctx context.Context, p *Principal, sessio
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(rows) > page.Limit {
-		rows = rows[:page.Limit]
-		last := rows[len(rows)-1]
-		next = encodeCursor(last.At, strconv.FormatInt(last.Seq, 10))
-	}
+	rows, next := cutPage(rows, page.Limit, func(last transcriptRow) string {
+		return encodeCursor(last.At, strconv.FormatInt(last.Seq, 10))
+	})
 	out := make([]RoleplayTranscriptLine, len(rows))
 	for i, r := range rows {
 		ch := ChannelSession

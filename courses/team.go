@@ -73,11 +73,7 @@ func (s *Store) FindTeams(ctx context.Context, p *Principal, page Page) ([]Team,
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(out) > page.Limit {
-		out = out[:page.Limit]
-		next = nameCursor(out[len(out)-1].Name, out[len(out)-1].ID)
-	}
+	out, next := cutPage(out, page.Limit, func(last Team) string { return nameCursor(last.Name, last.ID) })
 	return out, next, nil
 }
 

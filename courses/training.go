@@ -290,12 +290,7 @@ func (s *Store) findTrainingRecords(ctx context.Context, p *Principal, f Trainin
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(out) > page.Limit {
-		out = out[:page.Limit]
-		last := out[len(out)-1]
-		next = encodeCursor(last.CreatedAt, last.ID)
-	}
+	out, next := cutPage(out, page.Limit, func(last TrainingRecord) string { return encodeCursor(last.CreatedAt, last.ID) })
 	return out, next, nil
 }
 
