@@ -7,6 +7,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
@@ -60,6 +61,10 @@ type SessionCommand struct {
 // moment and writes them together. It returns, in the order given, whether each was written;
 // false means that number of that session was already taken.
 func (s *Store) AppendRoleplayCommands(ctx context.Context, orgID string, cmds []SessionCommand) ([]bool, error) {
+	org, err := uuid.Parse(orgID)
+	if err != nil {
+		return nil, Errorf(NotFound, "Not found.")
+	}
 	sessions := make([]string, len(cmds))
 	ns := make([]int64, len(cmds))
 	ats := make([]time.Time, len(cmds))
@@ -76,9 +81,6 @@ func (s *Store) AppendRoleplayCommands(ctx context.Context, orgID string, cmds [
 		n       int64
 	}
 	written := make(map[key]bool, len(cmds))
-	if !isUUID(orgID) {
-		return nil, Errorf(NotFound, "Not found.")
-	}
 	// One statement that scopes itself and writes without waiting for the disk
 	// (append_roleplay_commands, migration 0011): a transaction would cost three more round trips
 	// on the rooms' busiest write.
@@ -86,7 +88,7 @@ func (s *Store) AppendRoleplayCommands(ctx context.Context, orgID string, cmds [
 	if err != nil {
 		return nil, err
 	}
-	rows, err := st.QueryContext(ctx, s.scope(orgID), pq.Array(sessions), pq.Array(ns), pq.Array(ats), pq.Array(kinds),
+	rows, err := st.QueryContext(ctx, s.scope(org.String()), pq.Array(sessions), pq.Array(ns), pq.Array(ats), pq.Array(kinds),
 		pq.Array(persons), pq.Array(intents))
 	if err != nil {
 		return nil, dbError(err)
