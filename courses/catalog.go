@@ -312,7 +312,7 @@ func (s *Store) courseLatest(ctx context.Context, orgID, slug string) (*courseKe
 	)
 	err := s.tx(ctx, orgID, func(tx *sqlx.Tx) error {
 		var err error
-		if k, err = s.resolveCourseTx(ctx, tx, orgID, slug); err != nil {
+		if k, err = s.resolveCourse(ctx, tx, orgID, slug); err != nil {
 			return err
 		}
 		v, err = s.version(ctx, tx, k.LatestVersion)
@@ -336,9 +336,9 @@ func (s *Store) scopedVersion(ctx context.Context, orgID, id string) (*CourseVer
 	return v, err
 }
 
-// resolveCourseTx resolves a slug as orgID sees it; tx must carry orgID. The cache is keyed by
+// resolveCourse resolves a slug as orgID sees it; tx must carry orgID. The cache is keyed by
 // organisation as well as slug, because two organisations may each have a course of that slug.
-func (s *Store) resolveCourseTx(ctx context.Context, tx *sqlx.Tx, orgID, slug string) (*courseKey, error) {
+func (s *Store) resolveCourse(ctx context.Context, tx *sqlx.Tx, orgID, slug string) (*courseKey, error) {
 	if k, ok := s.cachedCourseKey(orgID, slug); ok {
 		return k, nil
 	}

@@ -414,7 +414,7 @@ func (s *Store) resolveFilter(ctx context.Context, tx *sqlx.Tx, sc matrixScope, 
 		}
 	}
 	if f.Course != "" {
-		k, err := s.resolveCourseTx(ctx, tx, sc.orgID, f.Course)
+		k, err := s.resolveCourse(ctx, tx, sc.orgID, f.Course)
 		if err != nil {
 			return "", err
 		}

@@ -268,7 +268,7 @@ func (s *Store) FindCourseReport(ctx context.Context, p *Principal, slug string)
 		if err != nil {
 			return err
 		}
-		k, err := s.resolveCourseTx(ctx, tx, sc.orgID, slug)
+		k, err := s.resolveCourse(ctx, tx, sc.orgID, slug)
 		if err != nil {
 			return err
 		}

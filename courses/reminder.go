@@ -950,7 +950,7 @@ func (s *Store) SetCourseValidity(ctx context.Context, p *Principal, slug string
 		return FieldError("validity_months", "Use a number of months from 0 (never expires) to 120.")
 	}
 	return s.tx(ctx, p.OrgID(), func(tx *sqlx.Tx) error {
-		k, err := s.resolveCourseTx(ctx, tx, p.OrgID(), slug)
+		k, err := s.resolveCourse(ctx, tx, p.OrgID(), slug)
 		if err != nil {
 			return err
 		}
