@@ -216,20 +216,12 @@ func (s *Store) AcceptInvitation(ctx context.Context, token, name, password stri
 	// The system transaction only finds the invitation's organisation. The tenant transaction
 	// finds the invitation again, locked, and checks it again: the check and the writes stay
 	// atomic, and the writes are bound to the organisation.
-	var orgID string
-	err = s.sysTx(ctx, func(tx *sqlx.Tx) error {
-		inv, err := s.findInvitation(ctx, tx, token, false)
-		if err != nil {
-			return err
-		}
-		orgID = inv.OrgID
-		return nil
-	})
+	found, err := s.FindInvitationByToken(ctx, token)
 	if err != nil {
 		return nil, err
 	}
 	var p *Principal
-	err = s.tx(ctx, orgID, func(tx *sqlx.Tx) error {
+	err = s.tx(ctx, found.OrgID, func(tx *sqlx.Tx) error {
 		inv, err := s.findInvitation(ctx, tx, token, true)
 		if err != nil {
 			return err
