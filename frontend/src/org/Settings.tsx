@@ -189,36 +189,24 @@ function PeriodForm({ course, onSaved }: { course: CertificatePeriod; onSaved: (
       >
         <legend>How long certificates last</legend>
         {choice !== 'months' ? <FieldError id={`${id}-error`} error={fieldError} /> : null}
-        <div className="checkbox">
-          <input
-            type="radio"
-            id={`${id}-default`}
-            name={`${id}-period`}
-            checked={choice === 'default'}
-            onChange={() => setChoice('default')}
-          />
-          <label htmlFor={`${id}-default`}>Use the course default ({own === 0 ? 'never expire' : months(own)})</label>
-        </div>
-        <div className="checkbox">
-          <input
-            type="radio"
-            id={`${id}-never`}
-            name={`${id}-period`}
-            checked={choice === 'never'}
-            onChange={() => setChoice('never')}
-          />
-          <label htmlFor={`${id}-never`}>Never expire</label>
-        </div>
-        <div className="checkbox">
-          <input
-            type="radio"
-            id={`${id}-months`}
-            name={`${id}-period`}
-            checked={choice === 'months'}
-            onChange={() => setChoice('months')}
-          />
-          <label htmlFor={`${id}-months`}>Expire after a number of months</label>
-        </div>
+        {(
+          [
+            ['default', `Use the course default (${own === 0 ? 'never expire' : months(own)})`],
+            ['never', 'Never expire'],
+            ['months', 'Expire after a number of months'],
+          ] as const
+        ).map(([value, label]) => (
+          <div className="checkbox" key={value}>
+            <input
+              type="radio"
+              id={`${id}-${value}`}
+              name={`${id}-period`}
+              checked={choice === value}
+              onChange={() => setChoice(value)}
+            />
+            <label htmlFor={`${id}-${value}`}>{label}</label>
+          </div>
+        ))}
       </fieldset>
       {choice === 'months' ? (
         <FieldFrame label="Number of months" hint="From 1 to 120." error={fieldError}>
