@@ -440,6 +440,9 @@ func rlsCalls() []rlsCall {
 		{"RoleplayCommands", none, func(ctx context.Context, st *courses.Store, l *rlsLab) (any, error) {
 			return st.RoleplayCommands(ctx, l.org.ID, l.session, 0)
 		}, true},
+		{"RoleplayLogHeads", none, func(ctx context.Context, st *courses.Store, l *rlsLab) (any, error) {
+			return st.RoleplayLogHeads(ctx, l.org.ID, []string{l.session})
+		}, true},
 		{"RoleplayInvite", trainer, func(ctx context.Context, st *courses.Store, l *rlsLab) (any, error) {
 			return st.RoleplayInvite(ctx, l.trainer, l.session)
 		}, true},

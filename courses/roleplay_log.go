@@ -129,6 +129,37 @@ func (s *Store) RoleplayCommands(ctx context.Context, orgID, sessionID string, a
 	return out, nil
 }
 
+// RoleplayLogHeads returns the number of the last logged command of each of an organisation's
+// sessions, by session id (0 for an empty log; sessions not the organisation's are left out):
+// one read for many rooms, so a server can check a thousand rooms for commands it missed
+// without a thousand queries.
+func (s *Store) RoleplayLogHeads(ctx context.Context, orgID string, sessionIDs []string) (map[string]int64, error) {
+	for _, id := range sessionIDs {
+		if _, err := uuid.Parse(id); err != nil {
+			return nil, Errorf(NotFound, "No such role-play session.")
+		}
+	}
+	var rows []struct {
+		Session string `db:"session_id"`
+		Head    int64  `db:"head"`
+	}
+	err := s.tx(ctx, orgID, func(tx *sqlx.Tx) error {
+		// One backward step down the primary key per session, however long its log.
+		return tx.SelectContext(ctx, &rows, `
+			SELECT s.id::text AS session_id,
+				coalesce((SELECT max(n) FROM roleplay_commands c WHERE c.session_id = s.id AND c.org_id = $1), 0) AS head
+			FROM roleplay_sessions s WHERE s.id = ANY($2::uuid[]) AND s.org_id = $1`, orgID, pq.Array(sessionIDs))
+	})
+	if err != nil {
+		return nil, dbError(err)
+	}
+	out := make(map[string]int64, len(rows))
+	for _, r := range rows {
+		out[r.Session] = r.Head
+	}
+	return out, nil
+}
+
 // RoleplayFacts are what a live session leaves behind: attendance, the seats people held, the
 // feedback they gave, chat when a transcript is kept, and the session's end.
 type RoleplayFacts struct {

@@ -705,4 +705,28 @@ func TestAppendRoleplayCommands(t *testing.T) {
 	if got, err := l.store.AppendRoleplayCommands(ctx, l.other.OrgID(), []courses.SessionCommand{{one, courses.RoleplayCommand{N: 9, At: at, Kind: courses.CommandTick}}}); err == nil && got[0] {
 		t.Errorf("another organisation wrote into a session of riverside")
 	}
+
+	empty := mustSchedule(t, l, l.trainer, l.input(l.ben)).ID
+	heads := []struct {
+		name    string
+		org     string
+		ids     []string
+		want    map[string]int64
+		wantErr bool
+	}{
+		{"each session's last number", l.org.ID, []string{one, two, empty}, map[string]int64{one: 3, two: 1, empty: 0}, false},
+		{"none asked", l.org.ID, nil, map[string]int64{}, false},
+		{"another organisation's sessions are left out", l.other.OrgID(), []string{one, two}, map[string]int64{}, false},
+		{"a session id that is no id", l.org.ID, []string{one, "nope"}, nil, true},
+	}
+	for _, tt := range heads {
+		got, err := l.store.RoleplayLogHeads(ctx, tt.org, tt.ids)
+		if (err != nil) != tt.wantErr {
+			t.Errorf("%s: got error %v, want error %v", tt.name, err, tt.wantErr)
+			continue
+		}
+		if !tt.wantErr && !cmp.Equal(got, tt.want) {
+			t.Errorf("%s: got %v, want %v", tt.name, got, tt.want)
+		}
+	}
 }

@@ -278,6 +278,19 @@ func (c *wsClient) seqs() []int64 {
 	return out
 }
 
+// seqsOf is the seq of every message of one type a client was sent.
+func (c *wsClient) seqsOf(typ string) []int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []int64
+	for _, m := range c.msgs {
+		if m.Type == typ {
+			out = append(out, m.Seq)
+		}
+	}
+	return out
+}
+
 func (c *wsClient) all() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -833,5 +846,44 @@ func TestRoleplayTwoInstances(t *testing.T) {
 			_ = rows.Scan(&n, &at, &k, &p, &i)
 			t.Logf("%d %s %s %s %.60s", n, at.Format("15:04:05.000"), k, p, i)
 		}
+	}
+}
+
+// TestRoleplayFollowerCatchesUp loses what the owner publishes: its Redis goes away while its
+// log writes go on. The other instance's poll finds the log ahead of its room and applies what
+// it missed, so its people are sent the trainer's broadcasts in order, with nothing skipped.
+func TestRoleplayFollowerCatchesUp(t *testing.T) {
+	var rdb *redis.Client
+	e := newLiveEnv(t, func(c *server.Config) {
+		rdb = MustRedis(t)
+		c.Redis = rdb
+		c.Rooms.Instance = "a"
+	})
+	_, ts2 := e.second("b")
+	first := e.http
+	cs := map[string]*wsClient{}
+	for _, who := range []string{"trainer", "trainee1"} {
+		e.http = first
+		if who == "trainee1" {
+			e.http = ts2
+		}
+		cs[who] = e.connect(who, 0)
+		cs[who].await("snapshot", ofType("snapshot"))
+	}
+	id := e.people["trainee1"]
+	cs["trainer"].await("trainee1 joined", func(m wsMsg) bool {
+		return m.Type == "participant.joined" && strings.Contains(string(m.Data), id)
+	})
+
+	// a can no longer publish; its lease (10 s) outlives the test, so it stays the owner.
+	rdb.Close()
+	for i := range 3 {
+		cs["trainer"].mustAck("broadcast", fmt.Sprintf("b%d", i), map[string]any{"text": fmt.Sprintf("notice %d", i)})
+	}
+	cs["trainee1"].await("the last broadcast, from the log", func(m wsMsg) bool {
+		return m.Type == "broadcast" && strings.Contains(string(m.Data), "notice 2")
+	})
+	if got, want := cs["trainee1"].seqsOf("broadcast"), cs["trainer"].seqsOf("broadcast"); len(want) != 3 || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("trainee1 on b got broadcasts at seqs %v, want %v as the trainer on a saw them", got, want)
 	}
 }

@@ -39,11 +39,11 @@ func runBenchAll(ctx context.Context, a *app, fs *flag.FlagSet) error {
 	var given []string
 	fs.Visit(func(f *flag.Flag) {
 		set[f.Name] = f.Value.String()
-		if f.Name != "out" && f.Name != "cpuprofile" && f.Name != "memprofile" {
+		if f.Name != "out" && f.Name != "cpuprofile" && f.Name != "memprofile" && f.Name != "trace" {
 			given = append(given, "--"+f.Name+" "+f.Value.String())
 		}
 	})
-	for _, name := range []string{"serve", "addr", "prefix"} {
+	for _, name := range []string{"serve", "addr", "prefix", "scenarios"} {
 		if _, ok := set[name]; ok {
 			return fmt.Errorf("--%s: only for `peerpath bench rooms`", name)
 		}
@@ -77,6 +77,7 @@ func runBenchAll(ctx context.Context, a *app, fs *flag.FlagSet) error {
 	}
 	rp.out = out
 	rp.heapDir = fs.Lookup("memprofile").Value.String()
+	rp.traceDir = fs.Lookup("trace").Value.String()
 	if dur <= 0 || learnConc <= 0 || rounds <= 0 {
 		return fmt.Errorf("--duration, --concurrency and --rounds: must be positive")
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,9 +11,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"math"
 	"net"
 	"net/http"
+	httppprof "net/http/pprof"
 	"net/url"
 	"os"
 	"os/exec"
@@ -91,6 +94,7 @@ type roomsPlan struct {
 	measure   time.Duration
 	resume    int    // clients that close and resume, per Peerpath measurement
 	heapDir   string // where to write each server's heap profile once connected; "" for none
+	traceDir  string // where to write each Peerpath server's CPU profile and trace of the window
 	scale     float64
 	out       string
 	cmd       string
@@ -116,6 +120,30 @@ func roomsPlanFor(scale float64, fdLimit int) roomsPlan {
 		p.scenarios = append(p.scenarios, s)
 	}
 	return p
+}
+
+// pickScenarios keeps the scenarios named in keys, a comma-separated list, in their usual order.
+func pickScenarios(all []roomsScenario, keys string) ([]roomsScenario, error) {
+	want := map[string]bool{}
+	for _, k := range strings.Split(keys, ",") {
+		want[strings.TrimSpace(k)] = true
+	}
+	var picked []roomsScenario
+	for _, s := range all {
+		if want[s.key] {
+			picked = append(picked, s)
+			delete(want, s.key)
+		}
+	}
+	if len(want) > 0 {
+		var names []string
+		for _, s := range all {
+			names = append(names, s.key)
+		}
+		unknown := slices.Sorted(maps.Keys(want))
+		return nil, fmt.Errorf("--scenarios: no scenario %q; choose from %s", strings.Join(unknown, ","), strings.Join(names, ", "))
+	}
+	return picked, nil
 }
 
 // openFileLimit reads this process's soft limit on open files; 0 when it cannot tell.
@@ -155,6 +183,13 @@ func runBenchRooms(ctx context.Context, a *app, fs *flag.FlagSet) error {
 	}
 	p.out = fs.Lookup("out").Value.String()
 	p.heapDir = fs.Lookup("memprofile").Value.String()
+	p.traceDir = fs.Lookup("trace").Value.String()
+	if keys := fs.Lookup("scenarios").Value.String(); keys != "" {
+		if p.scenarios, err = pickScenarios(p.scenarios, keys); err != nil {
+			return err
+		}
+		p.cmd += " --scenarios " + keys
+	}
 	_, err = benchRooms(ctx, a, p)
 	return err
 }
@@ -385,6 +420,8 @@ func runRoomsServer(ctx context.Context, a *app, kind, addr, prefix string) erro
 		runtime.GC()
 		_ = pprof.Lookup("heap").WriteTo(w, 0)
 	})
+	mux.HandleFunc("GET /bench/profile", httppprof.Profile)
+	mux.HandleFunc("GET /bench/trace", httppprof.Trace)
 	switch kind {
 	case "thin":
 		mux.Handle("/", newThinRooms())
@@ -498,12 +535,16 @@ func (c *roomsChild) stop() {
 	}
 }
 
-// heap saves the child's heap profile, after a collection, to a file.
-func (c *roomsChild) heap(name string) error {
-	cl := http.Client{Timeout: 30 * time.Second}
-	resp, err := cl.Get("http://" + c.addr + "/bench/heap")
+// save writes what the child's path answers (a profile or a trace) to a file.
+func (c *roomsChild) save(path, name string, timeout time.Duration) error {
+	cl := http.Client{Timeout: timeout}
+	resp, err := cl.Get("http://" + c.addr + path)
 	if err != nil {
 		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		resp.Body.Close()
+		return fmt.Errorf("%s: %s", path, resp.Status)
 	}
 	defer resp.Body.Close()
 	f, err := os.Create(name)
@@ -663,7 +704,7 @@ func (r *roomsRun) run(ctx context.Context) (res roomsResult, err error) {
 	if r.plan.heapDir != "" {
 		for i, c := range r.children {
 			name := filepath.Join(r.plan.heapDir, fmt.Sprintf("rooms-%s-%s-%d.pprof", r.sc.key, r.kind, i+1))
-			if err := c.heap(name); err != nil {
+			if err := c.save("/bench/heap", name, 30*time.Second); err != nil {
 				return res, err
 			}
 		}
@@ -686,11 +727,15 @@ func (r *roomsRun) run(ctx context.Context) (res roomsResult, err error) {
 	}()
 	fmt.Fprintf(r.a.stderr, "bench rooms:   %d of %d connections held; warming up for %s, then measuring for %s\n",
 		res.held, res.conns, r.plan.warmup, r.plan.measure)
+	profiled := r.profile(ctx, begin)
 	if err := sleepCtx(ctx, time.Until(begin.Add(r.plan.measure))); err != nil {
 		return res, err
 	}
 	for deadline := time.Now().Add(roomsGraceMax); time.Now().Before(deadline) && r.received.Load() < r.expected.Load(); {
 		time.Sleep(20 * time.Millisecond)
+	}
+	if err := <-profiled; err != nil {
+		return res, err
 	}
 	res.sent = r.sent.Load()
 	res.lost = max(0, r.expected.Load()-r.received.Load())
@@ -725,6 +770,42 @@ func (r *roomsRun) run(ctx context.Context) (res roomsResult, err error) {
 		res.firstErr = e
 	}
 	return res, nil
+}
+
+// profile records a CPU profile and an execution trace of each Peerpath child over the
+// measurement window, when asked to; the channel gives the first error once all are written.
+func (r *roomsRun) profile(ctx context.Context, begin time.Time) <-chan error {
+	out := make(chan error, 1)
+	if r.plan.traceDir == "" || r.kind != "peerpath" {
+		out <- nil
+		return out
+	}
+	secs := int(math.Ceil(r.plan.measure.Seconds()))
+	errs := make(chan error, 2*len(r.children))
+	var wg sync.WaitGroup
+	for i, c := range r.children {
+		for _, what := range []string{"profile", "trace"} {
+			name := filepath.Join(r.plan.traceDir, fmt.Sprintf("rooms-%s-%d.%s", r.sc.key, i+1, what))
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if sleepCtx(ctx, time.Until(begin)) != nil {
+					return
+				}
+				errs <- c.save(fmt.Sprintf("/bench/%s?seconds=%d", what, secs), name, time.Duration(secs+30)*time.Second)
+			}()
+		}
+	}
+	go func() {
+		wg.Wait()
+		close(errs)
+		var first error
+		for err := range errs {
+			first = cmp.Or(first, err)
+		}
+		out <- first
+	}()
+	return out
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {

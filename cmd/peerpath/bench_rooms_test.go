@@ -36,7 +36,9 @@ func TestBenchRooms(t *testing.T) {
 	// progress: the buffer must take both.
 	var stderr lockedBuffer
 	a := &app{getenv: envFrom(map[string]string{"DATABASE_URL": dbURL, "REDIS_URL": testdb.RedisURL()}), stdout: &stderr, stderr: &stderr}
+	traces := t.TempDir()
 	plan := roomsPlan{
+		traceDir: traces,
 		scenarios: []roomsScenario{
 			{key: "triads", rooms: 5, size: 3, rate: 90, instances: 1},
 			{key: "triads-x2", rooms: 2, size: 3, rate: 36, instances: 2},
@@ -78,6 +80,17 @@ func TestBenchRooms(t *testing.T) {
 			t.Errorf("%s: got %d resumes answered with a snapshot, want the missed events", p.sc.key, p.peer.snapshots)
 		}
 	}
+	// A CPU profile and a trace of each Peerpath server, none of the thin server.
+	for _, name := range []string{"rooms-triads-1", "rooms-triads-x2-1", "rooms-triads-x2-2"} {
+		for _, ext := range []string{".profile", ".trace"} {
+			if fi, err := os.Stat(filepath.Join(traces, name+ext)); err != nil || fi.Size() == 0 {
+				t.Errorf("--trace: got %v for %s%s, want a file with something in it", err, name, ext)
+			}
+		}
+	}
+	if got, _ := filepath.Glob(filepath.Join(traces, "*")); len(got) != 6 {
+		t.Errorf("--trace: got files %v, want 6", got)
+	}
 	b, err := os.ReadFile(out)
 	if err != nil {
 		t.Fatal(err)
@@ -111,4 +124,36 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+func TestPickScenarios(t *testing.T) {
+	keys := func(ss []roomsScenario) string {
+		var out []string
+		for _, s := range ss {
+			out = append(out, s.key)
+		}
+		return strings.Join(out, ",")
+	}
+	tests := []struct {
+		keys, want, wantErr string
+	}{
+		{keys: "triads-x2", want: "triads-x2"},
+		{keys: "rooms30-x2, triads", want: "triads,rooms30-x2"},
+		{keys: "triads,triads", want: "triads"},
+		{keys: "triads,pairs", wantErr: `--scenarios: no scenario "pairs"; choose from triads, rooms30, triads-x2, rooms30-x2`},
+		{keys: "", wantErr: `--scenarios: no scenario ""`},
+	}
+	for _, tt := range tests {
+		got, err := pickScenarios(roomsFull, tt.keys)
+		switch {
+		case tt.wantErr != "":
+			if err == nil || !strings.HasPrefix(err.Error(), tt.wantErr) {
+				t.Errorf("%q: got error %v, want %q", tt.keys, err, tt.wantErr)
+			}
+		case err != nil:
+			t.Errorf("%q: got error %v", tt.keys, err)
+		case keys(got) != tt.want:
+			t.Errorf("%q: got %s, want %s", tt.keys, keys(got), tt.want)
+		}
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"maps"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,6 +22,7 @@ type Store interface {
 	FindRoleplaySession(ctx context.Context, orgID, id string) (courses.RoleplaySession, error)
 	AppendRoleplayCommands(ctx context.Context, orgID string, cmds []courses.SessionCommand) ([]bool, error)
 	RoleplayCommands(ctx context.Context, orgID, sessionID string, after int64) ([]courses.RoleplayCommand, error)
+	RoleplayLogHeads(ctx context.Context, orgID string, sessionIDs []string) (map[string]int64, error)
 	RecordRoleplayFacts(ctx context.Context, orgID, sessionID string, f courses.RoleplayFacts) error
 }
 
@@ -118,6 +120,8 @@ type Hub struct {
 	logQueue chan logItem
 	logged   chan struct{}
 	refs     atomic.Uint64
+	// polling is set while a poll of followed rooms is under way.
+	polling atomic.Bool
 }
 
 // ErrClosing refuses new connections while the hub shuts down.
@@ -227,9 +231,7 @@ func (h *Hub) housekeep() {
 			}
 		}
 		h.mu.Unlock()
-		for _, l := range poll {
-			l.post(l.poll)
-		}
+		h.poll(poll)
 		h.mu.Lock()
 		var waiting []*live
 		for _, l := range h.rooms {
@@ -242,6 +244,64 @@ func (h *Hub) housekeep() {
 			l.post(l.expireWaits)
 		}
 	}
+}
+
+// poll checks a slot's rooms. The owner's rooms only look for a deadline passed. For the rooms
+// this instance follows, the heads of their logs and their owners are read for all of them at
+// once, one query per organisation and one Redis round trip, off the rooms' goroutines: a room
+// goes to the log itself only when it turns out to have missed something. A poll still under way
+// from the last slot makes this one wait for the next.
+func (h *Hub) poll(rooms []*live) {
+	var followed []*live
+	for _, l := range rooms {
+		if l.owned.Load() {
+			l.post(l.tickIfDue)
+		} else {
+			followed = append(followed, l)
+		}
+	}
+	if len(followed) == 0 || !h.polling.CompareAndSwap(false, true) {
+		return
+	}
+	h.wg.Add(1)
+	go func() {
+		defer h.wg.Done()
+		defer h.polling.Store(false)
+		ctx, cancel := context.WithTimeout(h.ctx, 5*time.Second)
+		defer cancel()
+		heads := h.logHeads(ctx, followed)
+		owners, err := h.owners(ctx, followed)
+		if err != nil {
+			h.log.Warn("roleplay poll owners", "rooms", len(followed), "error", err)
+		}
+		for i, l := range followed {
+			var p pollResult
+			p.head, p.headOK = heads[l.id]
+			if owners != nil {
+				p.owner, p.ownerOK = owners[i], true
+			}
+			l.post(func() { l.polledAt(p) })
+		}
+	}()
+}
+
+// logHeads reads the last command number of each room's log, by session; a room whose
+// organisation could not be read is missing.
+func (h *Hub) logHeads(ctx context.Context, rooms []*live) map[string]int64 {
+	byOrg := map[string][]string{}
+	for _, l := range rooms {
+		byOrg[l.org] = append(byOrg[l.org], l.id)
+	}
+	heads := make(map[string]int64, len(rooms))
+	for org, ids := range byOrg {
+		got, err := h.cfg.Store.RoleplayLogHeads(ctx, org, ids)
+		if err != nil {
+			h.log.Warn("roleplay poll", "rooms", len(ids), "error", err)
+			continue
+		}
+		maps.Copy(heads, got)
+	}
+	return heads
 }
 
 // acquire returns the loaded room, loading it from the log when needed, and counts one user

@@ -465,20 +465,41 @@ func (l *live) catchUp(upTo int64) (int64, error) {
 	return last, nil
 }
 
-// poll runs every PollEvery while people are connected here.
-func (l *live) poll() {
+// pollResult is what a poll found of one room: the last command number its log had, and who
+// holds its lease ("" for nobody); each is known only when its OK is set.
+type pollResult struct {
+	head    int64
+	headOK  bool
+	owner   string
+	ownerOK bool
+}
+
+// polledAt takes a follower's share of a poll (see Hub.poll).
+func (l *live) polledAt(p pollResult) {
 	if l.owned.Load() {
 		l.tickIfDue()
 		return
 	}
 	// The log may have a command whose pub/sub copy, with its words, is still on its way: a
 	// poll applies only what the log already had at the poll before.
-	last, err := l.catchUp(l.polled)
-	if err != nil {
-		l.hub.log.Warn("roleplay poll", "session", l.id, "error", err)
+	if l.polled > l.applied {
+		if _, err := l.catchUp(l.polled); err != nil {
+			l.hub.log.Warn("roleplay poll", "session", l.id, "error", err)
+		}
 	}
-	l.polled = last
-	l.checkOwner()
+	if p.headOK {
+		l.polled = p.head
+	}
+	switch {
+	case !p.ownerOK:
+		// Redis is away: keep what we believed; commands wait until it is back.
+	case p.owner == "" || p.owner == l.me():
+		// No owner, or a lease of ours this replica does not know of: claim and settle.
+		l.checkOwner()
+	default:
+		l.owner = p.owner
+		l.follow()
+	}
 }
 
 // --- ownership

@@ -103,6 +103,32 @@ func (h *Hub) claim(ctx context.Context, sessionID string) (string, error) {
 	return "", errors.New("roleplay lease: changing hands too fast")
 }
 
+// owners reads the owner of each room's lease, in order ("" where there is none), in one round
+// trip; without Redis this instance owns them all.
+func (h *Hub) owners(ctx context.Context, rooms []*live) ([]string, error) {
+	out := make([]string, len(rooms))
+	if h.cfg.Redis == nil {
+		for i := range out {
+			out[i] = h.cfg.Instance
+		}
+		return out, nil
+	}
+	keys := make([]string, len(rooms))
+	for i, l := range rooms {
+		keys[i] = h.leaseKey(l.id)
+	}
+	vals, err := h.cfg.Redis.MGet(ctx, keys...).Result()
+	if err != nil {
+		return nil, err
+	}
+	for i, v := range vals {
+		if s, ok := v.(string); ok {
+			out[i] = s
+		}
+	}
+	return out, nil
+}
+
 // release gives up a room's lease, if this instance holds it.
 func (h *Hub) release(sessionID string) {
 	if h.cfg.Redis == nil {
