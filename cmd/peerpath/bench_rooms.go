@@ -422,6 +422,7 @@ func runRoomsServer(ctx context.Context, a *app, kind, addr, prefix string) erro
 	})
 	mux.HandleFunc("GET /bench/profile", httppprof.Profile)
 	mux.HandleFunc("GET /bench/trace", httppprof.Trace)
+	mux.Handle("GET /bench/allocs", httppprof.Handler("allocs"))
 	switch kind {
 	case "thin":
 		mux.Handle("/", newThinRooms())
@@ -772,8 +773,8 @@ func (r *roomsRun) run(ctx context.Context) (res roomsResult, err error) {
 	return res, nil
 }
 
-// profile records a CPU profile and an execution trace of each Peerpath child over the
-// measurement window, when asked to; the channel gives the first error once all are written.
+// profile records a CPU profile, an execution trace and the allocations of each Peerpath child
+// over the measurement window, when asked to; the channel gives the first error once all are written.
 func (r *roomsRun) profile(ctx context.Context, begin time.Time) <-chan error {
 	out := make(chan error, 1)
 	if r.plan.traceDir == "" || r.kind != "peerpath" {
@@ -781,10 +782,10 @@ func (r *roomsRun) profile(ctx context.Context, begin time.Time) <-chan error {
 		return out
 	}
 	secs := int(math.Ceil(r.plan.measure.Seconds()))
-	errs := make(chan error, 2*len(r.children))
+	errs := make(chan error, 3*len(r.children))
 	var wg sync.WaitGroup
 	for i, c := range r.children {
-		for _, what := range []string{"profile", "trace"} {
+		for _, what := range []string{"profile", "trace", "allocs"} {
 			name := filepath.Join(r.plan.traceDir, fmt.Sprintf("rooms-%s-%d.%s", r.sc.key, i+1, what))
 			wg.Add(1)
 			go func() {
