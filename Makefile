@@ -58,7 +58,7 @@ go-test: os-packages
 # 50,000 inputs take about 4-12 s per target here.
 FUZZTIME ?= 50000x
 FUZZ_TARGETS := ./courses:FuzzGradeAnswers ./courses:FuzzParsePeopleCSV ./courses/content:FuzzLoadQuiz \
-	./courses/content:FuzzLoadModule ./server/rooms:FuzzDecodeAndApply
+	./courses/content:FuzzLoadModule ./server/rooms:FuzzDecodeAndApply ./server/rooms:FuzzDecodeStrict
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	  echo "fuzz: $${t#*:} ($${t%%:*}), -fuzztime $(FUZZTIME)"; \

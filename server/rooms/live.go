@@ -58,7 +58,7 @@ type live struct {
 	conns    map[*conn]struct{}
 	presence map[ParticipantID]int // connections cluster-wide, from join and leave commands
 	declined bool                  // someone joined without agreeing to a transcript
-	ring     []ringEntry
+	ring     eventRing
 	timer    *time.Timer
 	timerAt  time.Time
 	// early holds commands published ahead of one that has not arrived yet.
@@ -122,7 +122,7 @@ func (l *live) reset() error {
 	}
 	l.room = room
 	l.presence = make(map[ParticipantID]int)
-	l.applied, l.epoch, l.declined, l.ring, l.early = 0, 0, false, nil, nil
+	l.applied, l.epoch, l.declined, l.ring, l.early = 0, 0, false, eventRing{}, nil
 	return nil
 }
 
@@ -298,9 +298,11 @@ func (l *live) applyCommand(c courses.RoleplayCommand, decoded *Intent, deliver 
 		l.epoch = c.N
 	}
 	if !wordless(c) {
-		entries := l.remember(outs)
-		if deliver {
-			l.deliver(entries)
+		for _, o := range outs {
+			e := l.remember(o)
+			if deliver {
+				l.deliver(e)
+			}
 		}
 	}
 	if f := l.hub.cfg.OnEvent; f != nil {
@@ -316,56 +318,67 @@ type joinData struct {
 	Consent bool `json:"consent"`
 }
 
-func (l *live) remember(outs []Out) []ringEntry {
-	entries := make([]ringEntry, 0, len(outs))
-	for _, o := range outs {
-		e := ringEntry{out: o, all: o.To.Kind == AudienceAll}
-		if !e.all {
-			e.to = l.room.Recipients(o.To)
-		}
-		if Personal(o.Event.Type) {
-			to := e.to
-			if e.all {
-				to = l.room.Recipients(o.To)
-			}
-			e.you = make(map[ParticipantID]YouView, len(to))
-			for _, id := range to {
-				e.you[id] = l.room.You(id)
-			}
-		}
-		entries = append(entries, e)
+// remember keeps an event in the ring, with who receives it and, for a personal event, what
+// each of them is told.
+func (l *live) remember(o Out) *ringEntry {
+	e := ringEntry{out: o, all: o.To.Kind == AudienceAll}
+	if !e.all {
+		e.to = l.room.Recipients(o.To)
 	}
-	l.ring = append(l.ring, entries...)
-	// Trim in batches, so keeping the ring costs a copy per Ring events, not per event.
-	if len(l.ring) >= 2*l.hub.cfg.Ring {
-		l.ring = append([]ringEntry(nil), l.ring[len(l.ring)-l.hub.cfg.Ring:]...)
+	if Personal(o.Event.Type) {
+		to := e.to
+		if e.all {
+			to = l.room.Recipients(o.To)
+		}
+		e.you = make(map[ParticipantID]YouView, len(to))
+		for _, id := range to {
+			e.you[id] = l.room.You(id)
+		}
 	}
-	return entries
+	return l.ring.push(e, l.hub.cfg.Ring)
 }
 
-// deliver sends events to the connections here that should have them. An event for everyone is
-// encoded once; personal events and snapshots once per recipient.
-func (l *live) deliver(entries []ringEntry) {
-	if len(l.conns) == 0 {
-		return
+// eventRing is a room's recent events, oldest first. It grows as events come, up to its size,
+// and then each new event takes the place of the oldest, so keeping it copies nothing.
+type eventRing struct {
+	buf   []ringEntry
+	start int // where the oldest entry is, once the ring is full
+}
+
+func (r *eventRing) len() int { return len(r.buf) }
+
+// at returns the i-th oldest entry.
+func (r *eventRing) at(i int) *ringEntry { return &r.buf[(r.start+i)%len(r.buf)] }
+
+func (r *eventRing) push(e ringEntry, size int) *ringEntry {
+	if len(r.buf) < size {
+		r.buf = append(r.buf, e)
+		return &r.buf[len(r.buf)-1]
 	}
-	for _, e := range entries {
-		var shared []byte
-		for c := range l.conns {
-			if !e.reaches(c.pid) {
-				continue
+	at := r.start
+	r.buf[at] = e
+	r.start = (r.start + 1) % len(r.buf)
+	return &r.buf[at]
+}
+
+// deliver sends an event to the connections here that should have it. An event for everyone is
+// encoded once; personal events and snapshots once per recipient.
+func (l *live) deliver(e *ringEntry) {
+	var shared []byte
+	for c := range l.conns {
+		if !e.reaches(c.pid) {
+			continue
+		}
+		switch {
+		case e.out.Event.Type == EventSnapshot:
+			c.enqueue(l.snapshotFor(c.pid, e.out.Event.Seq))
+		case e.you != nil:
+			c.enqueue(encodePersonal(e.out.Event, e.you[c.pid]))
+		default:
+			if shared == nil {
+				shared = encode(e.out.Event)
 			}
-			switch {
-			case e.out.Event.Type == EventSnapshot:
-				c.enqueue(l.snapshotFor(c.pid, e.out.Event.Seq))
-			case e.you != nil:
-				c.enqueue(encodePersonal(e.out.Event, e.you[c.pid]))
-			default:
-				if shared == nil {
-					shared = encode(e.out.Event)
-				}
-				c.enqueue(shared)
-			}
+			c.enqueue(shared)
 		}
 	}
 }
@@ -415,11 +428,12 @@ func (l *live) missed(id ParticipantID, lastSeq int64) ([][]byte, bool) {
 	if lastSeq == seq {
 		return nil, true
 	}
-	if len(l.ring) == 0 || l.ring[0].out.Event.Seq > lastSeq+1 {
+	if l.ring.len() == 0 || l.ring.at(0).out.Event.Seq > lastSeq+1 {
 		return nil, false
 	}
 	var msgs [][]byte
-	for _, e := range l.ring {
+	for i := range l.ring.len() {
+		e := l.ring.at(i)
 		if e.out.Event.Seq <= lastSeq || !e.reaches(id) {
 			continue
 		}
