@@ -84,11 +84,11 @@ func (h *Hub) Serve(ctx context.Context, ws *websocket.Conn, orgID, sessionID st
 	}
 	defer h.done(l)
 
-	hello, ok := c.readHello()
+	first, ok := c.readFirst()
 	if !ok {
 		return
 	}
-	l.post(func() { l.register(c, hello) })
+	l.post(func() { l.hello(c, first) })
 	defer l.post(func() { l.unregister(c) })
 
 	limiter := rate.NewLimiter(rate.Limit(h.cfg.MessagesPerSecond), h.cfg.Burst)
@@ -112,37 +112,22 @@ func (h *Hub) Serve(ctx context.Context, ws *websocket.Conn, orgID, sessionID st
 			continue
 		}
 		refused = 0
-		in, err := DecodeIntent(b)
-		if err != nil {
-			c.enqueue(encode(NewErrorReply(now, reqIDOf(b), err)))
-			continue
-		}
-		if d, ok := in.Data.(*HelloData); ok {
-			l.post(func() { l.resyncConn(c, d) })
-			continue
-		}
-		l.post(func() { l.intent(c, in, b) })
+		l.post(func() { l.message(c, b) })
 	}
 }
 
-// readHello waits for the opening hello; anything else closes the connection.
-func (c *conn) readHello() (*HelloData, bool) {
+// readFirst waits for the first message, which the room checks is a hello (see live.hello).
+func (c *conn) readFirst() ([]byte, bool) {
 	_ = c.ws.SetReadDeadline(time.Now().Add(c.hub.cfg.HelloWait))
 	_, b, err := c.ws.ReadMessage()
 	if err != nil {
-		return nil, false
-	}
-	in, err := DecodeIntent(b)
-	d, ok := in.Data.(*HelloData)
-	if err != nil || !ok {
-		c.kill(closePolicy, "Say hello first.")
 		return nil, false
 	}
 	_ = c.ws.SetReadDeadline(time.Now().Add(c.hub.cfg.PongWait))
 	c.ws.SetPongHandler(func(string) error {
 		return c.ws.SetReadDeadline(time.Now().Add(c.hub.cfg.PongWait))
 	})
-	return d, true
+	return b, true
 }
 
 // reqIDOf pulls the req_id out of a message that failed to decode, so the error can name it.

@@ -190,9 +190,9 @@ func (h *Hub) receive() {
 						Error: errNotOwner})
 				}
 			case msg.Channel == mine:
-				l.offer(func() { l.fromPeer(w) })
+				l.post(func() { l.fromPeer(w) })
 			default:
-				l.offer(func() { l.fromOwner(w) })
+				l.post(func() { l.fromOwner(w) })
 			}
 		}
 	}
@@ -224,7 +224,7 @@ func (h *Hub) housekeep() {
 			}
 			if now.Sub(l.idleSince) >= h.cfg.IdleUnload {
 				delete(h.rooms, id)
-				l.offer(func() { l.letGo(); l.stop() })
+				l.post(func() { l.letGo(); l.stop() })
 				if h.pubsub != nil {
 					_ = h.pubsub.Unsubscribe(h.ctx, h.channel(id))
 				}
@@ -355,7 +355,7 @@ func (h *Hub) acquire(ctx context.Context, orgID, sessionID string) (*live, erro
 		return h.acquire(ctx, orgID, sessionID)
 	}
 	// The room is listed before it subscribes, so what other instances publish from now on
-	// waits in its inbox, behind the log it is about to read.
+	// waits in its queue, behind the log it is about to read.
 	h.rooms[sessionID] = l
 	l.users++
 	h.mu.Unlock()
@@ -371,12 +371,12 @@ func (h *Hub) acquire(ctx context.Context, orgID, sessionID string) (*live, erro
 		l.loadErr = err
 		close(l.ready)
 		l.stop()
-		close(l.stopped)
+		l.run() // held since newLive: this lets it finish
 		return nil, err
 	}
 	close(l.ready)
-	go l.run()
 	l.post(l.settle)
+	go l.run() // held since newLive, with what was posted during the load, then settle
 	return l, nil
 }
 

@@ -16,8 +16,10 @@ import (
 
 // live is one room as this instance holds it: a replica of the room state machine, kept equal on
 // every instance by applying the session's commands in order. The instance that owns the room
-// numbers and logs the commands; the others apply what it publishes. One goroutine runs the
-// room; everything else posts functions to its inbox.
+// numbers and logs the commands; the others apply what it publishes. Everything that touches
+// the room is a function posted to its queue, and the queue's functions run one at a time, in
+// order, on a goroutine that lives only while there is work: a thousand quiet rooms hold no
+// goroutines and no stacks.
 type live struct {
 	hub  *Hub
 	id   string
@@ -25,16 +27,18 @@ type live struct {
 	spec courses.RoleplaySession
 	room *Room
 
-	inbox   chan func()
-	done    chan struct{}
+	// The queue: qmu guards it, running is set while a goroutine runs it (and while the room
+	// loads, so nothing runs before the log is applied), ended once the room stops.
+	qmu     sync.Mutex
+	queue   []func()
+	head    int // queue[head:] is still to run
+	running bool
+	ended   bool
+	// stopped is closed once the room has stopped and nothing runs it any more.
 	stopped chan struct{}
 	// ready is closed once the log is loaded, or loading failed with loadErr.
 	ready   chan struct{}
 	loadErr error
-	// overflow keeps, in order, what offer could not put in the inbox at once.
-	omu      sync.Mutex
-	overflow []func()
-	draining bool
 
 	// slot spreads the rooms' log polls over time.
 	slot int
@@ -96,8 +100,10 @@ func newLive(h *Hub, spec courses.RoleplaySession) (*live, error) {
 	l := &live{
 		slot: slotOf(spec.ID),
 		hub:  h, id: spec.ID, org: spec.OrgID, spec: spec,
-		inbox: make(chan func(), 64), done: make(chan struct{}), stopped: make(chan struct{}), ready: make(chan struct{}),
+		stopped: make(chan struct{}), ready: make(chan struct{}),
 		conns: make(map[*conn]struct{}), waiting: make(map[uint64]*waitingIntent),
+		// Held until loaded: what is posted meanwhile waits behind the log (see Hub.acquire).
+		running: true,
 	}
 	l.gen.Store(1)
 	if err := l.reset(); err != nil {
@@ -161,81 +167,70 @@ func (l *live) reload() error {
 	return nil
 }
 
+// run runs the queue until it is empty or the room has stopped. Whoever sets running starts it.
 func (l *live) run() {
-	defer close(l.stopped)
 	for {
-		select {
-		case f := <-l.inbox:
-			f()
-		case <-l.done:
-			if l.timer != nil {
-				l.timer.Stop()
+		l.qmu.Lock()
+		if l.ended || l.head == len(l.queue) {
+			ended := l.ended
+			l.running = false
+			// Keep a small queue's array for the next burst; let a long one's go.
+			l.queue, l.head = l.queue[:0], 0
+			if cap(l.queue) > 64 || ended {
+				l.queue = nil
+			}
+			l.qmu.Unlock()
+			if ended {
+				l.finish()
 			}
 			return
 		}
+		f := l.queue[l.head]
+		l.queue[l.head] = nil
+		l.head++
+		l.qmu.Unlock()
+		f()
 	}
 }
 
+// stop ends the room: what is queued is dropped, and nothing posted from now on runs.
 func (l *live) stop() {
-	select {
-	case <-l.done:
-	default:
-		close(l.done)
+	l.qmu.Lock()
+	if l.ended {
+		l.qmu.Unlock()
+		return
 	}
+	l.ended = true
+	idle := !l.running
+	l.qmu.Unlock()
+	if idle {
+		l.finish()
+	}
+	// Otherwise the goroutine running the queue finishes when its function returns.
 }
 
-// post hands f to the room goroutine; after the room stops it is dropped.
+// finish runs once, after the room's last function.
+func (l *live) finish() {
+	if l.timer != nil {
+		l.timer.Stop()
+	}
+	close(l.stopped)
+}
+
+// post queues f to run after everything posted before it. It never waits, so one busy room
+// never holds up the goroutine that serves every room. After the room stops, f is dropped.
 func (l *live) post(f func()) {
-	select {
-	case l.inbox <- f:
-	case <-l.done:
+	l.qmu.Lock()
+	if l.ended {
+		l.qmu.Unlock()
+		return
 	}
-}
-
-// offer hands f over without waiting when the room is busy, so one busy room never holds up the
-// goroutine that serves every room; what cannot go in at once queues behind, in order.
-func (l *live) offer(f func()) {
-	l.omu.Lock()
-	if len(l.overflow) == 0 {
-		select {
-		case l.inbox <- f:
-			l.omu.Unlock()
-			return
-		default:
-		}
-	}
-	l.overflow = append(l.overflow, f)
-	start := !l.draining
-	l.draining = true
-	l.omu.Unlock()
+	l.queue = append(l.queue, f)
+	start := !l.running
+	l.running = true
+	l.qmu.Unlock()
 	if start {
-		go l.drain()
-	}
-}
-
-func (l *live) drain() {
-	for {
-		l.omu.Lock()
-		if len(l.overflow) == 0 {
-			l.draining = false
-			l.omu.Unlock()
-			return
-		}
-		// f stays first in line until it is in the inbox, so nothing offered meanwhile
-		// overtakes it.
-		f := l.overflow[0]
-		l.omu.Unlock()
-		select {
-		case l.inbox <- f:
-			l.omu.Lock()
-			l.overflow = l.overflow[1:]
-			l.omu.Unlock()
-		case <-l.done:
-			l.omu.Lock()
-			l.overflow, l.draining = nil, false
-			l.omu.Unlock()
-			return
-		}
+		go l.run()
 	}
 }
 
@@ -656,7 +651,7 @@ func (l *live) logFailed(gen int64, err error) {
 		l.failed.Store(gen)
 	}
 	if errors.Is(err, courses.ErrCommandTaken) {
-		l.offer(l.lostLease)
+		l.post(l.lostLease)
 	}
 }
 
@@ -1164,6 +1159,38 @@ func (l *live) unregister(c *conn) {
 		// A join still on its way is followed by this leave on the same way.
 		l.submit(nil, string(c.pid), "", courses.CommandLeave, nil, nil)
 	}
+}
+
+// hello handles a connection's first message, which must be a hello. Messages are decoded here,
+// in the room's turn, rather than by the goroutine that reads them: that one lives as long as its
+// connection, and decoding JSON even once would leave it a stack twice the size it needs to wait.
+func (l *live) hello(c *conn, b []byte) {
+	in, err := DecodeIntent(b)
+	d, ok := in.Data.(*HelloData)
+	if err != nil || !ok {
+		c.kill(closePolicy, "Say hello first.")
+		return
+	}
+	l.register(c, d)
+}
+
+// message handles what a client sent after its first message: a later hello resumes, anything
+// else is an intent. A connection the room did not register (its first message was no hello)
+// is being closed, and what it sends is ignored.
+func (l *live) message(c *conn, b []byte) {
+	if _, ok := l.conns[c]; !ok {
+		return
+	}
+	in, err := DecodeIntent(b)
+	if err != nil {
+		c.enqueue(encode(NewErrorReply(l.hub.cfg.Now().UTC(), reqIDOf(b), err)))
+		return
+	}
+	if d, ok := in.Data.(*HelloData); ok {
+		l.resyncConn(c, d)
+		return
+	}
+	l.intent(c, in, b)
 }
 
 // intent applies a client's intent and answers it.

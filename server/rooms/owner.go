@@ -185,7 +185,7 @@ func (h *Hub) renew() {
 		for i, c := range cmds {
 			if n, err := c.Int64(); err == nil && n == 0 {
 				l := owned[i]
-				l.offer(l.lostLease)
+				l.post(l.lostLease)
 			}
 		}
 	}
