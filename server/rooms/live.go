@@ -726,7 +726,7 @@ func (l *live) exec(kind, person string, raw json.RawMessage, decoded *Intent, o
 				// The log needs the message to replay the room, but not its words.
 				redacted := *d
 				redacted.Text = notKept
-				stored, _ = json.Marshal(map[string]any{"type": in.Type, "req_id": redactedRef, "data": redacted})
+				stored, _ = json.Marshal(redactedChat{Type: in.Type, ReqID: redactedRef, Data: redacted})
 			}
 		}
 	}
@@ -1087,6 +1087,13 @@ func (l *live) record(outs []Out, extra *courses.RoleplayFacts) {
 }
 
 // --- connections
+
+// redactedChat is a chat intent as the log keeps it when its words are not kept.
+type redactedChat struct {
+	Type  IntentType `json:"type"`
+	ReqID string     `json:"req_id"`
+	Data  ChatData   `json:"data"`
+}
 
 // notKept stands in the command log for the words of a chat message that is not kept, and
 // redactedRef for its req_id.
