@@ -32,7 +32,7 @@ type conn struct {
 	// closeCode and closeReason are set once, before closed is closed.
 	closeCode   int
 	closeReason string
-	// joined is owned by the room goroutine: whether a join command was logged for this conn.
+	// joined is the room's (see live.post): whether a join command was logged for this conn.
 	joined bool
 }
 

@@ -248,7 +248,7 @@ func (h *Hub) housekeep() {
 
 // poll checks a slot's rooms. The owner's rooms only look for a deadline passed. For the rooms
 // this instance follows, the heads of their logs and their owners are read for all of them at
-// once, one query per organisation and one Redis round trip, off the rooms' goroutines: a room
+// once, one query per organisation and one Redis round trip, outside the rooms' queues: a room
 // goes to the log itself only when it turns out to have missed something. A poll still under way
 // from the last slot makes this one wait for the next.
 func (h *Hub) poll(rooms []*live) {

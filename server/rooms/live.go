@@ -54,7 +54,7 @@ type live struct {
 	unlogged atomic.Int64 // events sent out whose commands the log does not have yet
 	waits    atomic.Int64 // len(waiting)
 
-	// Owned by the room goroutine.
+	// The room's: touched only by functions its queue runs, one at a time.
 	owner    string // the instance that owns the room, as far as this one knows
 	epoch    int64  // the number of the resync command that began the owner's tenure
 	applied  int64
@@ -132,7 +132,7 @@ func (l *live) reset() error {
 	return nil
 }
 
-// load replays the whole log; it runs before the room goroutine starts.
+// load replays the whole log; it runs before the queue does.
 func (l *live) load(ctx context.Context) error {
 	cmds, err := l.hub.cfg.Store.RoleplayCommands(ctx, l.org, l.id, 0)
 	if err != nil {
@@ -518,7 +518,7 @@ var errNotOwner = &Error{Code: "not_owner", Message: "This server does not run t
 
 func (l *live) me() string { return l.hub.cfg.Instance }
 
-// settle runs first in the room goroutine: it finds the room's owner, taking the lease when free.
+// settle runs first from the queue: it finds the room's owner, taking the lease when free.
 func (l *live) settle() {
 	ctx, cancel := l.ctx()
 	owner, err := l.hub.claim(ctx, l.id)
