@@ -299,19 +299,31 @@ func (c *wsClient) all() string {
 
 // triad connects the trainer and trainee1–3, forms a triad by hand and starts a round: trainee1
 // speaker, trainee2 peer worker, trainee3 observer.
-func (e *liveEnv) triad() map[string]*wsClient {
+// join connects people in the order given, each to the instance at names, and waits for each
+// snapshot and then for the first of them to see the others join. The first to connect loads
+// the room, so its instance owns it.
+func (e *liveEnv) join(at func(who string) *httptest.Server, who ...string) map[string]*wsClient {
 	e.t.Helper()
+	was := e.http
+	defer func() { e.http = was }()
 	cs := map[string]*wsClient{}
-	for _, who := range []string{"trainer", "trainee1", "trainee2", "trainee3"} {
-		cs[who] = e.connect(who, 0)
-		cs[who].await("snapshot", ofType("snapshot"))
+	for _, w := range who {
+		e.http = at(w)
+		cs[w] = e.connect(w, 0)
+		cs[w].await("snapshot", ofType("snapshot"))
 	}
-	for _, who := range []string{"trainee1", "trainee2", "trainee3"} {
-		id := e.people[who]
-		cs["trainer"].await(who+" joined", func(m wsMsg) bool {
+	for _, w := range who[1:] {
+		id := e.people[w]
+		cs[who[0]].await(w+" joined", func(m wsMsg) bool {
 			return m.Type == "participant.joined" && strings.Contains(string(m.Data), id)
 		})
 	}
+	return cs
+}
+
+func (e *liveEnv) triad() map[string]*wsClient {
+	e.t.Helper()
+	cs := e.join(func(string) *httptest.Server { return e.http }, "trainer", "trainee1", "trainee2", "trainee3")
 	cs["trainer"].mustAck("groups.assign", "assign", map[string]any{
 		"groups": [][]string{{e.people["trainee1"], e.people["trainee2"], e.people["trainee3"]}}})
 	cs["trainer"].mustAck("round.start", "start", map[string]any{"card_id": wsCard.ID, "practice_seconds": 60, "feedback_seconds": 30})
@@ -617,22 +629,13 @@ func TestRoleplayOwnerHandover(t *testing.T) {
 	e := newLiveEnv(t, func(c *server.Config) { c.Rooms.Instance = "a" })
 	_, ts2 := e.second("b")
 	first := e.http
-	cs := map[string]*wsClient{}
 	// The trainer loads the room first, so instance a owns it.
-	for _, who := range []string{"trainer", "trainee1", "trainee2", "trainee3"} {
-		e.http = first
+	cs := e.join(func(who string) *httptest.Server {
 		if who == "trainee2" || who == "trainee3" {
-			e.http = ts2
+			return ts2
 		}
-		cs[who] = e.connect(who, 0)
-		cs[who].await("snapshot", ofType("snapshot"))
-	}
-	for _, who := range []string{"trainee1", "trainee2", "trainee3"} {
-		id := e.people[who]
-		cs["trainer"].await(who+" joined", func(m wsMsg) bool {
-			return m.Type == "participant.joined" && strings.Contains(string(m.Data), id)
-		})
-	}
+		return first
+	}, "trainer", "trainee1", "trainee2", "trainee3")
 	cs["trainer"].mustAck("groups.assign", "assign", map[string]any{
 		"groups": [][]string{{e.people["trainee1"], e.people["trainee2"], e.people["trainee3"]}}})
 	cs["trainer"].mustAck("round.start", "start", map[string]any{"card_id": wsCard.ID, "practice_seconds": 60, "feedback_seconds": 30})
@@ -707,21 +710,12 @@ func TestRoleplayOwnerLost(t *testing.T) {
 	})
 	_, ts2 := e.second("b", func(c *rooms.Config) { c.ForwardWait = time.Second })
 	first := e.http
-	cs := map[string]*wsClient{}
-	for _, who := range []string{"trainer", "trainee1", "trainee2", "trainee3"} {
-		e.http = ts2
+	cs := e.join(func(who string) *httptest.Server {
 		if who == "trainer" {
-			e.http = first // a loads the room first and owns it
+			return first // a loads the room first and owns it
 		}
-		cs[who] = e.connect(who, 0)
-		cs[who].await("snapshot", ofType("snapshot"))
-	}
-	for _, who := range []string{"trainee1", "trainee2", "trainee3"} {
-		id := e.people[who]
-		cs["trainer"].await(who+" joined", func(m wsMsg) bool {
-			return m.Type == "participant.joined" && strings.Contains(string(m.Data), id)
-		})
-	}
+		return ts2
+	}, "trainer", "trainee1", "trainee2", "trainee3")
 	cs["trainer"].mustAck("groups.assign", "assign", map[string]any{
 		"groups": [][]string{{e.people["trainee1"], e.people["trainee2"], e.people["trainee3"]}}})
 	cs["trainer"].mustAck("round.start", "start", map[string]any{"card_id": wsCard.ID, "practice_seconds": 60, "feedback_seconds": 30})
@@ -776,25 +770,14 @@ func TestRoleplayTwoInstances(t *testing.T) {
 	e := newLiveEnv(t, func(c *server.Config) { c.Rooms.Instance, c.Rooms.LeaseTTL = "a", lease })
 	_, ts2 := e.second("b", func(c *rooms.Config) { c.LeaseTTL = lease })
 
+	// Alternate instances.
 	first := e.http
-	cs := map[string]*wsClient{}
-	for i, who := range []string{"trainer", "trainee1", "trainee2", "trainee3"} {
-		// Alternate instances.
-		if i%2 == 1 {
-			e.http = ts2
-		} else {
-			e.http = first
+	cs := e.join(func(who string) *httptest.Server {
+		if who == "trainee1" || who == "trainee3" {
+			return ts2
 		}
-		cs[who] = e.connect(who, 0)
-		cs[who].await("snapshot", ofType("snapshot"))
-	}
-	e.http = first
-	for _, who := range []string{"trainee1", "trainee2", "trainee3"} {
-		id := e.people[who]
-		cs["trainer"].await(who+" joined", func(m wsMsg) bool {
-			return m.Type == "participant.joined" && strings.Contains(string(m.Data), id)
-		})
-	}
+		return first
+	}, "trainer", "trainee1", "trainee2", "trainee3")
 	cs["trainer"].mustAck("groups.assign", "assign", map[string]any{"auto": true})
 	cs["trainer"].mustAck("round.start", "start", map[string]any{"card_id": wsCard.ID, "practice_seconds": 60, "feedback_seconds": 30})
 	for i := range 5 {
@@ -861,19 +844,12 @@ func TestRoleplayFollowerCatchesUp(t *testing.T) {
 	})
 	_, ts2 := e.second("b")
 	first := e.http
-	cs := map[string]*wsClient{}
-	for _, who := range []string{"trainer", "trainee1"} {
-		e.http = first
+	cs := e.join(func(who string) *httptest.Server {
 		if who == "trainee1" {
-			e.http = ts2
+			return ts2
 		}
-		cs[who] = e.connect(who, 0)
-		cs[who].await("snapshot", ofType("snapshot"))
-	}
-	id := e.people["trainee1"]
-	cs["trainer"].await("trainee1 joined", func(m wsMsg) bool {
-		return m.Type == "participant.joined" && strings.Contains(string(m.Data), id)
-	})
+		return first
+	}, "trainer", "trainee1")
 
 	// a can no longer publish; its lease (10 s) outlives the test, so it stays the owner.
 	rdb.Close()
