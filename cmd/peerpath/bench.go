@@ -39,7 +39,7 @@ func benchFlags(fs *flag.FlagSet) {
 	fs.Duration("warmup", 3*time.Second, "rooms: load before each measurement counts")
 	fs.Float64("scale", 1, "rooms: the share of the full load to run (1 = 3,000 connections per scenario)")
 	fs.String("memprofile", "", "rooms: write each server's heap profile, once connected, into this folder")
-	fs.String("trace", "", "rooms: write each Peerpath server's CPU profile, execution trace and allocations over the measurement window into this folder")
+	fs.String("trace", "", "rooms: write each Peerpath server's CPU profile and execution trace of the measurement window, and its heap at the window's start and end, into this folder")
 	fs.String("scenarios", "", "rooms: only these scenarios, by key, comma-separated (triads, rooms30, triads-x2, rooms30-x2)")
 	fs.String("serve", "", "rooms, internal: run one benchmark server (thin or peerpath) for a parent run")
 	fs.String("addr", "127.0.0.1:0", "rooms, internal: where --serve listens")

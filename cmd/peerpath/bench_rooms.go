@@ -15,13 +15,13 @@ import (
 	"math"
 	"net"
 	"net/http"
-	httppprof "net/http/pprof"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"slices"
 	"strconv"
 	"strings"
@@ -420,9 +420,12 @@ func runRoomsServer(ctx context.Context, a *app, kind, addr, prefix string) erro
 		runtime.GC()
 		_ = pprof.Lookup("heap").WriteTo(w, 0)
 	})
-	mux.HandleFunc("GET /bench/profile", httppprof.Profile)
-	mux.HandleFunc("GET /bench/trace", httppprof.Trace)
-	mux.Handle("GET /bench/allocs", httppprof.Handler("allocs"))
+	mux.HandleFunc("GET /bench/profile", func(w http.ResponseWriter, r *http.Request) {
+		benchRecord(w, r, pprof.StartCPUProfile, pprof.StopCPUProfile)
+	})
+	mux.HandleFunc("GET /bench/trace", func(w http.ResponseWriter, r *http.Request) {
+		benchRecord(w, r, trace.Start, trace.Stop)
+	})
 	switch kind {
 	case "thin":
 		mux.Handle("/", newThinRooms())
@@ -471,6 +474,27 @@ func runRoomsServer(ctx context.Context, a *app, kind, addr, prefix string) erro
 	}
 	// The parent has closed its clients; the sockets left are hijacked and die with the process.
 	return hs.Close()
+}
+
+// benchRecord writes a CPU profile or an execution trace of the next ?seconds=N. It uses the
+// runtime's packages rather than net/http/pprof, which would register its handlers on the default
+// mux of every peerpath binary.
+func benchRecord(w http.ResponseWriter, r *http.Request, start func(io.Writer) error, stop func()) {
+	secs, err := strconv.Atoi(r.URL.Query().Get("seconds"))
+	if err != nil || secs <= 0 {
+		http.Error(w, "seconds: a positive whole number", http.StatusBadRequest)
+		return
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	if err := start(w); err != nil {
+		http.Error(w, err.Error(), http.StatusConflict)
+		return
+	}
+	defer stop()
+	select {
+	case <-time.After(time.Duration(secs) * time.Second):
+	case <-r.Context().Done():
+	}
 }
 
 type roomsChild struct {
@@ -782,18 +806,35 @@ func (r *roomsRun) profile(ctx context.Context, begin time.Time) <-chan error {
 		return out
 	}
 	secs := int(math.Ceil(r.plan.measure.Seconds()))
-	errs := make(chan error, 3*len(r.children))
+	timeout := time.Duration(secs+30) * time.Second
+	errs := make(chan error, 4*len(r.children))
 	var wg sync.WaitGroup
 	for i, c := range r.children {
-		for _, what := range []string{"profile", "trace", "allocs"} {
-			name := filepath.Join(r.plan.traceDir, fmt.Sprintf("rooms-%s-%d.%s", r.sc.key, i+1, what))
+		name := func(ext string) string {
+			return filepath.Join(r.plan.traceDir, fmt.Sprintf("rooms-%s-%d.%s", r.sc.key, i+1, ext))
+		}
+		// The allocations of the window are the heap profile at its end less the one at its start.
+		saves := []func() error{
+			func() error { return c.save(fmt.Sprintf("/bench/profile?seconds=%d", secs), name("profile"), timeout) },
+			func() error { return c.save(fmt.Sprintf("/bench/trace?seconds=%d", secs), name("trace"), timeout) },
+			func() error {
+				if err := c.save("/bench/heap", name("allocs-base"), timeout); err != nil {
+					return err
+				}
+				if sleepCtx(ctx, time.Duration(secs)*time.Second) != nil {
+					return nil
+				}
+				return c.save("/bench/heap", name("allocs"), timeout)
+			},
+		}
+		for _, save := range saves {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				if sleepCtx(ctx, time.Until(begin)) != nil {
 					return
 				}
-				errs <- c.save(fmt.Sprintf("/bench/%s?seconds=%d", what, secs), name, time.Duration(secs+30)*time.Second)
+				errs <- save()
 			}()
 		}
 	}

@@ -82,14 +82,14 @@ func TestBenchRooms(t *testing.T) {
 	}
 	// A CPU profile, a trace and the allocations of each Peerpath server, none of the thin server.
 	for _, name := range []string{"rooms-triads-1", "rooms-triads-x2-1", "rooms-triads-x2-2"} {
-		for _, ext := range []string{".profile", ".trace", ".allocs"} {
+		for _, ext := range []string{".profile", ".trace", ".allocs-base", ".allocs"} {
 			if fi, err := os.Stat(filepath.Join(traces, name+ext)); err != nil || fi.Size() == 0 {
 				t.Errorf("--trace: got %v for %s%s, want a file with something in it", err, name, ext)
 			}
 		}
 	}
-	if got, _ := filepath.Glob(filepath.Join(traces, "*")); len(got) != 9 {
-		t.Errorf("--trace: got files %v, want 9", got)
+	if got, _ := filepath.Glob(filepath.Join(traces, "*")); len(got) != 12 {
+		t.Errorf("--trace: got files %v, want 12", got)
 	}
 	b, err := os.ReadFile(out)
 	if err != nil {
