@@ -225,6 +225,15 @@ func benchRooms(ctx context.Context, a *app, p roomsPlan) ([]roomsPair, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The folders are made now, so a bad path fails before minutes of seeding and load.
+	for _, dir := range []string{p.heapDir, p.traceDir} {
+		if dir == "" {
+			continue
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, err
+		}
+	}
 	_, db, cleanup, err := benchDatabase(ctx, c)
 	if err != nil {
 		return nil, err

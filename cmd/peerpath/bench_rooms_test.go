@@ -36,7 +36,8 @@ func TestBenchRooms(t *testing.T) {
 	// progress: the buffer must take both.
 	var stderr lockedBuffer
 	a := &app{getenv: envFrom(map[string]string{"DATABASE_URL": dbURL, "REDIS_URL": testdb.RedisURL()}), stdout: &stderr, stderr: &stderr}
-	traces := t.TempDir()
+	// A folder that is not there yet is made.
+	traces := filepath.Join(t.TempDir(), "traces", "rooms")
 	plan := roomsPlan{
 		traceDir: traces,
 		scenarios: []roomsScenario{
