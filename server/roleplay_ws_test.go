@@ -769,6 +769,13 @@ func TestRoleplayTwoInstances(t *testing.T) {
 	const lease = time.Second
 	e := newLiveEnv(t, func(c *server.Config) { c.Rooms.Instance, c.Rooms.LeaseTTL = "a", lease })
 	_, ts2 := e.second("b", func(c *rooms.Config) { c.LeaseTTL = lease })
+	// The room's own channel, listened to from outside: the owner sends its commands to its
+	// follower's channel instead, so as not to read each back itself.
+	room := MustRedis(t).Subscribe(context.Background(), e.prefix+"roleplay:"+e.session)
+	defer room.Close()
+	if _, err := room.Receive(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 
 	// Alternate instances.
 	first := e.http
@@ -816,6 +823,15 @@ func TestRoleplayTwoInstances(t *testing.T) {
 		if got := after(cs[who].seqs()); fmt.Sprint(got) != fmt.Sprint(ref) {
 			t.Errorf("%s saw seqs %v, trainee1 saw %v", who, got, ref)
 			t.Logf("%s:\n%s\ntrainee1:\n%s", who, cs[who].all(), cs["trainee1"].all())
+		}
+	}
+	for {
+		m, err := room.ReceiveTimeout(context.Background(), 100*time.Millisecond)
+		if err != nil {
+			break
+		}
+		if msg, ok := m.(*redis.Message); ok && strings.Contains(msg.Payload, `"command"`) && !strings.Contains(msg.Payload, `"kind":"resync"`) {
+			t.Errorf("the room's channel carried a command: %.120s; want them on the follower's channel", msg.Payload)
 		}
 	}
 	// One tick opened the session; one ended the practice, however many instances had the timer.

@@ -186,13 +186,15 @@ func (h *Hub) receive() {
 			case l == nil:
 				if msg.Channel == mine && w.Forward != nil {
 					// The room is not loaded here, so this instance is not its owner.
-					h.send(h.instanceChannel(w.From), wire{From: h.cfg.Instance, Session: w.Session, Ref: w.Ref,
-						Error: errNotOwner})
+					h.send(wire{From: h.cfg.Instance, Session: w.Session, Ref: w.Ref,
+						Error: errNotOwner}, h.instanceChannel(w.From))
 				}
-			case msg.Channel == mine:
-				l.post(func() { l.fromPeer(w) })
+			case w.Command == nil && !w.Handover:
+				// Forwards, follows and answers; the owner's commands come on this instance's
+				// channel too (see commit), so the channel does not tell them apart.
+				l.runHere(func() bool { return l.quickFromPeer(w) }, func() { l.fromPeer(w) })
 			default:
-				l.post(func() { l.fromOwner(w) })
+				l.runHere(func() bool { return l.quickFromOwner(w) }, func() { l.fromOwner(w) })
 			}
 		}
 	}

@@ -234,6 +234,44 @@ func (l *live) post(f func()) {
 	}
 }
 
+// runHere runs f on the calling goroutine, at once, when the room is idle and quick, asked
+// while the room is held, says f waits on nothing: no database, no Redis round trip. Otherwise f
+// is queued as post queues it. The pub/sub receiver hands most messages over this way: a
+// goroutine started per message and the thread woken to run it cost more than the room's work,
+// twice on every chat that crosses instances.
+func (l *live) runHere(quick func() bool, f func()) {
+	l.qmu.Lock()
+	if l.ended {
+		l.qmu.Unlock()
+		return
+	}
+	if l.running {
+		l.queue = append(l.queue, f)
+		l.qmu.Unlock()
+		return
+	}
+	l.running = true
+	l.qmu.Unlock()
+	if quick() {
+		f()
+	} else {
+		// Ahead of whatever was posted while quick looked.
+		l.qmu.Lock()
+		l.queue = slices.Insert(l.queue, l.head, f)
+		l.qmu.Unlock()
+	}
+	l.qmu.Lock()
+	if !l.ended && l.head == len(l.queue) {
+		l.running = false
+		l.queue, l.head = l.queue[:0], 0
+		l.qmu.Unlock()
+		return
+	}
+	l.qmu.Unlock()
+	// More was posted meanwhile, or the room stopped: run finishes either.
+	go l.run()
+}
+
 func (l *live) ctx() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(l.hub.ctx, 5*time.Second)
 }
@@ -544,7 +582,7 @@ func (l *live) follow() {
 		return
 	}
 	l.followedAt = time.Now()
-	l.hub.send(l.hub.instanceChannel(l.owner), wire{From: l.me(), Session: l.id, Follow: true})
+	l.hub.send(wire{From: l.me(), Session: l.id, Follow: true}, l.hub.instanceChannel(l.owner))
 }
 
 // followed reports whether any instance follows the room, forgetting those long silent.
@@ -555,6 +593,15 @@ func (l *live) followed() bool {
 		}
 	}
 	return len(l.followers) > 0
+}
+
+// followerChannels are the instance channels of the room's followers.
+func (l *live) followerChannels() []string {
+	out := make([]string, 0, len(l.followers))
+	for inst := range l.followers {
+		out = append(out, l.hub.instanceChannel(inst))
+	}
+	return out
 }
 
 // stale reports whether this follower may have missed commands: it has not told the owner it
@@ -642,7 +689,7 @@ func (l *live) letGo() {
 	l.owned.Store(false)
 	l.stopTimer()
 	l.hub.release(l.id)
-	l.hub.send(l.hub.channel(l.id), wire{From: l.me(), Session: l.id, Epoch: l.epoch, Handover: true})
+	l.hub.send(wire{From: l.me(), Session: l.id, Epoch: l.epoch, Handover: true}, l.hub.channel(l.id))
 }
 
 // logFailed is called by the log writer when a command of tenure gen did not reach the log.
@@ -697,9 +744,15 @@ func (l *live) commit(c courses.RoleplayCommand, in *Intent, stored json.RawMess
 		}
 		outs, applyErr = l.applyCommand(c, in, true)
 	}
-	if c.Kind == courses.CommandResync || l.followed() {
-		// A resync goes out always: it is how every instance learns of a new owner.
-		l.hub.send(l.hub.channel(l.id), wire{From: l.me(), Session: l.id, Epoch: l.epoch, Command: &c, Origin: origin, Ref: ref})
+	w := wire{From: l.me(), Session: l.id, Epoch: l.epoch, Command: &c, Origin: origin, Ref: ref}
+	switch {
+	case c.Kind == courses.CommandResync:
+		// A resync goes to the room's channel, always: it is how every instance learns of a new owner.
+		l.hub.send(w, l.hub.channel(l.id))
+	case l.followed():
+		// The rest go to each follower's own channel. On the room's channel the owner would read
+		// every command of its own back: a third of all it reads from Redis under load.
+		l.hub.send(w, l.followerChannels()...)
 	}
 	l.armTimer()
 	return outs, applyErr, nil
@@ -780,14 +833,40 @@ func (l *live) fromPeer(w wire) {
 		return
 	}
 	if !l.owned.Load() {
-		l.hub.send(l.hub.instanceChannel(w.From), wire{From: l.me(), Session: l.id, Ref: w.Ref, Error: errNotOwner})
+		l.hub.send(wire{From: l.me(), Session: l.id, Ref: w.Ref, Error: errNotOwner}, l.hub.instanceChannel(w.From))
 		return
 	}
 	f := w.Forward
-	if _, err := l.exec(f.Kind, f.Person, f.Intent, nil, w.From, w.Ref); err != nil {
+	if _, err := l.exec(f.Kind, f.Person, f.Intent, f.decoded, w.From, w.Ref); err != nil {
 		l.hub.log.Warn("roleplay forwarded", "session", l.id, "kind", f.Kind, "error", err)
-		l.hub.send(l.hub.instanceChannel(w.From), wire{From: l.me(), Session: l.id, Ref: w.Ref, Error: errUnavailable})
+		l.hub.send(wire{From: l.me(), Session: l.id, Ref: w.Ref, Error: errUnavailable}, l.hub.instanceChannel(w.From))
 	}
+}
+
+// quickFromPeer reports whether fromPeer(w) waits on nothing: a chat forwarded to this owner,
+// which goes out before the log has it, when nothing is kept of it but the log. It keeps the
+// intent it decoded for fromPeer.
+func (l *live) quickFromPeer(w wire) bool {
+	f := w.Forward
+	if f == nil || w.Follow || f.Kind != courses.CommandIntent || !l.owned.Load() || l.transcriptKept() ||
+		l.failed.Load() == l.gen.Load() || l.unlogged.Load() >= maxUnlogged || len(l.hub.logQueue) > cap(l.hub.logQueue)/2 {
+		return false
+	}
+	in, err := DecodeIntent(f.Intent)
+	if err != nil {
+		return false
+	}
+	if _, chat := in.Data.(*ChatData); !chat {
+		return false
+	}
+	f.decoded = &in
+	return true
+}
+
+// quickFromOwner reports whether fromOwner(w) waits on nothing: the owner this instance
+// follows, in the tenure it knows, sent its next command (or one already applied).
+func (l *live) quickFromOwner(w wire) bool {
+	return !w.Handover && w.Command != nil && w.Epoch == l.epoch && w.From == l.owner && w.Command.N <= l.applied+1
 }
 
 // fromOwner handles what the owner published on the room's channel.
@@ -946,8 +1025,8 @@ func (l *live) submit(c *conn, person, reqID, kind string, raw json.RawMessage, 
 		l.waiting[ref] = &waitingIntent{c: c, reqID: reqID, kind: kind, since: time.Now()}
 		l.waits.Store(int64(len(l.waiting)))
 	}
-	l.hub.send(l.hub.instanceChannel(l.owner), wire{From: l.me(), Session: l.id, Ref: ref,
-		Forward: &forwarded{Kind: kind, Person: person, Intent: raw}})
+	l.hub.send(wire{From: l.me(), Session: l.id, Ref: ref, Forward: &forwarded{Kind: kind, Person: person, Intent: raw}},
+		l.hub.instanceChannel(l.owner))
 }
 
 // answer tells a connection how its command went: an ack or an error for an intent; for a join,

@@ -56,6 +56,8 @@ type forwarded struct {
 	Kind   string          `json:"kind"`
 	Person string          `json:"person"`
 	Intent json.RawMessage `json:"intent,omitempty"`
+	// decoded is Intent decoded, when the receiver already has it.
+	decoded *Intent
 }
 
 func (h *Hub) leaseKey(sessionID string) string {
@@ -202,9 +204,10 @@ type outgoing struct {
 // round trip holds up only its share.
 const publishers = 4
 
-// send queues a message for Redis. The publishers send them many to a round trip, so a room
-// never waits for Redis; each room's messages go through one publisher, in the order sent.
-func (h *Hub) send(channel string, w wire) {
+// send queues a message for Redis, on each of channels. The publishers send them many to a
+// round trip, so a room never waits for Redis; each room's messages go through one publisher,
+// in the order sent.
+func (h *Hub) send(w wire, channels ...string) {
 	if h.cfg.Redis == nil {
 		return
 	}
@@ -213,9 +216,12 @@ func (h *Hub) send(channel string, w wire) {
 		h.log.Error("roleplay publish", "error", err)
 		return
 	}
-	select {
-	case h.outbox[slotOf(w.Session)%publishers] <- outgoing{channel, b}:
-	case <-h.published:
+	for _, ch := range channels {
+		select {
+		case h.outbox[slotOf(w.Session)%publishers] <- outgoing{ch, b}:
+		case <-h.published:
+			return
+		}
 	}
 }
 

@@ -1,10 +1,13 @@
 package rooms
 
 import (
+	"encoding/json"
 	"fmt"
 	"sync"
 	"testing"
 	"time"
+
+	"peerpath/courses"
 )
 
 // TestLiveQueue checks what the room's queue promises: nothing runs while the room loads,
@@ -98,4 +101,164 @@ func TestLiveStopIdle(t *testing.T) {
 		t.Fatal("stopped was not closed")
 	}
 	l.stop() // a second stop is harmless
+}
+
+// TestLiveRunHere checks the receiver's way in: an idle room runs a quick function on the
+// caller's goroutine before runHere returns; anything else keeps the queue's order, and whatever
+// was posted meanwhile still runs, after it.
+func TestLiveRunHere(t *testing.T) {
+	tests := []struct {
+		name string
+		// held: the room is loading; stopped: it has stopped.
+		held, stopped bool
+		quick         bool
+		// postInQuick and postInF post "g" from inside quick or f.
+		postInQuick, postInF bool
+		wantNow              []string // run when runHere returns
+		want                 []string // run in the end
+	}{
+		{name: "idle and quick runs here", quick: true, wantNow: []string{"f"}, want: []string{"f"}},
+		{name: "idle and slow is queued", quick: false, want: []string{"f"}},
+		{name: "slow stays ahead of what came while quick looked", postInQuick: true, want: []string{"f", "g"}},
+		{name: "what f posted runs after it", quick: true, postInF: true, wantNow: []string{"f"}, want: []string{"f", "g"}},
+		{name: "a held room queues it", held: true, quick: true, want: []string{"f"}},
+		{name: "a stopped room drops it", stopped: true, quick: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := &live{running: tt.held, stopped: make(chan struct{})}
+			if tt.stopped {
+				l.stop()
+			}
+			var mu sync.Mutex
+			var ran []string
+			done := make(chan struct{}, 2)
+			record := func(s string) {
+				mu.Lock()
+				ran = append(ran, s)
+				mu.Unlock()
+				done <- struct{}{}
+			}
+			g := func() { record("g") }
+			quick := func() bool {
+				if tt.postInQuick {
+					l.post(g)
+				}
+				return tt.quick
+			}
+			f := func() {
+				if tt.postInF {
+					l.post(g)
+				}
+				record("f")
+			}
+			l.runHere(quick, f)
+			mu.Lock()
+			now := append([]string(nil), ran...)
+			mu.Unlock()
+			if tt.wantNow != nil && fmt.Sprint(now) != fmt.Sprint(tt.wantNow) {
+				t.Errorf("got %v run when runHere returned, want %v", now, tt.wantNow)
+			}
+			if tt.held {
+				go l.run()
+			}
+			for range tt.want {
+				select {
+				case <-done:
+				case <-time.After(5 * time.Second):
+					t.Fatalf("got %v run, want %v", ran, tt.want)
+				}
+			}
+			time.Sleep(10 * time.Millisecond)
+			mu.Lock()
+			defer mu.Unlock()
+			if fmt.Sprint(ran) != fmt.Sprint(tt.want) {
+				t.Errorf("got %v run, want %v", ran, tt.want)
+			}
+			l.qmu.Lock()
+			defer l.qmu.Unlock()
+			if l.running {
+				t.Error("got the room still held after its queue emptied, want it idle")
+			}
+		})
+	}
+}
+
+// TestLiveQuick checks which messages from Redis the receiver may run itself: only those that
+// need no database and no Redis round trip.
+func TestLiveQuick(t *testing.T) {
+	chat := json.RawMessage(`{"type":"chat","req_id":"r","data":{"text":"hi"}}`)
+	hand := json.RawMessage(`{"type":"hand.raise","req_id":"r","data":{}}`)
+	cmd := func(n int64) *courses.RoleplayCommand {
+		return &courses.RoleplayCommand{N: n, Kind: courses.CommandIntent}
+	}
+	fwd := func(kind string, in json.RawMessage) wire {
+		return wire{From: "b", Session: "s", Ref: 1, Forward: &forwarded{Kind: kind, Person: "p", Intent: in}}
+	}
+	type room struct {
+		owned, transcript, failed bool
+		unlogged                  int64
+		logBacklog                int
+	}
+	peer := []struct {
+		name string
+		room room
+		w    wire
+		want bool
+	}{
+		{"a chat to the owner", room{owned: true}, fwd(courses.CommandIntent, chat), true},
+		{"a chat whose words are kept", room{owned: true, transcript: true}, fwd(courses.CommandIntent, chat), false},
+		{"another intent waits for the log", room{owned: true}, fwd(courses.CommandIntent, hand), false},
+		{"a join", room{owned: true}, fwd(courses.CommandJoin, json.RawMessage(`{}`)), false},
+		{"not the owner", room{}, fwd(courses.CommandIntent, chat), false},
+		{"after a failed log write", room{owned: true, failed: true}, fwd(courses.CommandIntent, chat), false},
+		{"too much unlogged", room{owned: true, unlogged: maxUnlogged}, fwd(courses.CommandIntent, chat), false},
+		{"the log writer far behind", room{owned: true, logBacklog: 3}, fwd(courses.CommandIntent, chat), false},
+		{"an intent that does not decode", room{owned: true}, fwd(courses.CommandIntent, json.RawMessage(`{"type":"chat"`)), false},
+		{"a follow", room{owned: true}, wire{From: "b", Session: "s", Follow: true}, false},
+		{"an answer", room{}, wire{From: "a", Session: "s", Ref: 1, Error: errNotOwner}, false},
+	}
+	for _, tt := range peer {
+		t.Run("peer: "+tt.name, func(t *testing.T) {
+			l := &live{hub: &Hub{logQueue: make(chan logItem, 4)}}
+			l.spec.TranscriptAllowed = tt.room.transcript
+			l.owned.Store(tt.room.owned)
+			l.gen.Store(2)
+			if tt.room.failed {
+				l.failed.Store(2)
+			}
+			l.unlogged.Store(tt.room.unlogged)
+			for range tt.room.logBacklog {
+				l.hub.logQueue <- logItem{}
+			}
+			if got := l.quickFromPeer(tt.w); got != tt.want {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+			if tt.want && tt.w.Forward.decoded == nil {
+				t.Error("got no decoded intent kept for fromPeer, want it")
+			}
+		})
+	}
+
+	owner := []struct {
+		name string
+		w    wire
+		want bool
+	}{
+		{"the next command", wire{From: "a", Epoch: 3, Command: cmd(8)}, true},
+		{"one already applied", wire{From: "a", Epoch: 3, Command: cmd(5)}, true},
+		{"one after a gap", wire{From: "a", Epoch: 3, Command: cmd(9)}, false},
+		{"a new tenure reloads", wire{From: "a", Epoch: 4, Command: cmd(8)}, false},
+		{"an older tenure", wire{From: "a", Epoch: 2, Command: cmd(8)}, false},
+		{"another owner", wire{From: "c", Epoch: 3, Command: cmd(8)}, false},
+		{"a handover", wire{From: "a", Epoch: 3, Handover: true}, false},
+	}
+	for _, tt := range owner {
+		t.Run("owner: "+tt.name, func(t *testing.T) {
+			l := &live{owner: "a", epoch: 3, applied: 7}
+			if got := l.quickFromOwner(tt.w); got != tt.want {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
 }
