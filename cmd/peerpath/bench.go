@@ -33,7 +33,7 @@ import (
 func benchFlags(fs *flag.FlagSet) {
 	fs.Duration("duration", 10*time.Second, "how long each measurement runs")
 	fs.Int("concurrency", 16, "requests in flight at once")
-	fs.Int("rounds", 5, "interleaved rounds: each measurement runs duration/rounds per round, beside the baseline")
+	fs.Int("rounds", 5, "learning: interleaved rounds, each measurement running duration/rounds per round beside the baseline; rooms (default 3): times each scenario is measured on both servers, the median round reported")
 	fs.String("out", "docs/benchmarks.md", "the file the figures are written into")
 	fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	fs.Duration("warmup", 3*time.Second, "rooms: load before each measurement counts")

@@ -17,7 +17,8 @@ import (
 )
 
 // The all-in-one run's defaults: shorter than each benchmark's own, so that all of them, the
-// seeding and the twelve rooms measurements included, finish well inside ten minutes on two cores.
+// seeding and the rooms' 24 measurements (four scenarios, two servers, three rounds) included,
+// finish inside about ten minutes on two cores.
 const (
 	allDuration = 8 * time.Second
 	allRounds   = 3
@@ -78,6 +79,7 @@ func runBenchAll(ctx context.Context, a *app, fs *flag.FlagSet) error {
 	rp.out = out
 	rp.heapDir = fs.Lookup("memprofile").Value.String()
 	rp.traceDir = fs.Lookup("trace").Value.String()
+	rp.rounds = rounds
 	if dur <= 0 || learnConc <= 0 || rounds <= 0 {
 		return fmt.Errorf("--duration, --concurrency and --rounds: must be positive")
 	}

@@ -93,6 +93,7 @@ type roomsPlan struct {
 	warmup    time.Duration
 	measure   time.Duration
 	resume    int    // clients that close and resume, per Peerpath measurement
+	rounds    int    // times each scenario is measured on both servers; the median round is reported
 	heapDir   string // where to write each server's heap profile once connected; "" for none
 	traceDir  string // where to write each Peerpath server's CPU profile and trace of the window
 	scale     float64
@@ -163,6 +164,10 @@ func openFileLimit() int {
 	return 0
 }
 
+// roomsRounds is how many times `bench rooms` measures each scenario unless told: one window's
+// p99 on a shared machine swings by a third from run to run.
+const roomsRounds = 3
+
 func runBenchRooms(ctx context.Context, a *app, fs *flag.FlagSet) error {
 	if kind := fs.Lookup("serve").Value.String(); kind != "" {
 		return runRoomsServer(ctx, a, kind, fs.Lookup("addr").Value.String(), fs.Lookup("prefix").Value.String())
@@ -184,6 +189,17 @@ func runBenchRooms(ctx context.Context, a *app, fs *flag.FlagSet) error {
 	p.out = fs.Lookup("out").Value.String()
 	p.heapDir = fs.Lookup("memprofile").Value.String()
 	p.traceDir = fs.Lookup("trace").Value.String()
+	// --rounds defaults to the learning benchmark's five; a rooms round is a whole run of its own.
+	p.rounds = roomsRounds
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "rounds" {
+			fmt.Sscan(f.Value.String(), &p.rounds)
+		}
+	})
+	if p.rounds <= 0 {
+		return fmt.Errorf("--rounds: must be positive")
+	}
+	p.cmd += fmt.Sprintf(" --rounds %d", p.rounds)
 	if keys := fs.Lookup("scenarios").Value.String(); keys != "" {
 		if p.scenarios, err = pickScenarios(p.scenarios, keys); err != nil {
 			return err
@@ -211,10 +227,29 @@ func newRoomsPlan(measure, warmup time.Duration, scale float64) (roomsPlan, erro
 	return p, nil
 }
 
-// roomsPair is one scenario measured on both servers.
+// roomsPair is one scenario measured on both servers: the median round, with every round.
 type roomsPair struct {
 	sc         roomsScenario
 	thin, peer roomsResult
+	rounds     []roomsPair // in the order run; empty inside a round
+}
+
+// medianRound picks the round whose fan-out p99 ratio to the thin server's is the median (of an
+// even number, the higher of the middle two), and keeps all of them beside it.
+func medianRound(rounds []roomsPair) roomsPair {
+	byRatio := slices.Clone(rounds)
+	slices.SortStableFunc(byRatio, func(a, b roomsPair) int { return cmp.Compare(a.p99Ratio(), b.p99Ratio()) })
+	m := byRatio[len(byRatio)/2]
+	m.rounds = rounds
+	return m
+}
+
+// p99Ratio is Peerpath's fan-out p99 over the thin server's; +Inf when the thin server has none.
+func (p roomsPair) p99Ratio() float64 {
+	if p.thin.p99 <= 0 {
+		return math.Inf(1)
+	}
+	return float64(p.peer.p99) / float64(p.thin.p99)
 }
 
 // benchRooms seeds a fresh database, measures every scenario on the thin server and then on
@@ -259,27 +294,36 @@ func benchRooms(ctx context.Context, a *app, p roomsPlan) ([]roomsPair, error) {
 	if err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
 	}
+	rounds := max(p.rounds, 1)
 	var pairs []roomsPair
 	for i, sc := range p.scenarios {
-		pair := roomsPair{sc: sc}
-		// The thin server first and Peerpath straight after, so drift in the machine's load
-		// touches both.
-		for _, kind := range []string{"thin", "peerpath"} {
-			r := &roomsRun{a: a, plan: p, sc: sc, kind: kind, seed: seed, env: env,
-				prefix: fmt.Sprintf("bench-rooms-%d-%s:", os.Getpid(), sc.key)}
-			fmt.Fprintf(a.stderr, "bench rooms: [%d/%d] %s: %s\n", i+1, len(p.scenarios), sc.title(), r.server())
-			res, err := r.run(ctx)
-			if err != nil {
-				return nil, fmt.Errorf("%s on %s: %w", sc.title(), r.server(), err)
+		var measured []roomsPair
+		for round := 1; round <= rounds; round++ {
+			pair := roomsPair{sc: sc}
+			// The thin server first and Peerpath straight after, so drift in the machine's load
+			// touches both.
+			for _, kind := range []string{"thin", "peerpath"} {
+				r := &roomsRun{a: a, plan: p, sc: sc, kind: kind, seed: seed, env: env, round: round,
+					prefix: fmt.Sprintf("bench-rooms-%d-%s-%d:", os.Getpid(), sc.key, round)}
+				of := ""
+				if rounds > 1 {
+					of = fmt.Sprintf(", round %d of %d", round, rounds)
+				}
+				fmt.Fprintf(a.stderr, "bench rooms: [%d/%d] %s%s: %s\n", i+1, len(p.scenarios), sc.title(), of, r.server())
+				res, err := r.run(ctx)
+				if err != nil {
+					return nil, fmt.Errorf("%s on %s: %w", sc.title(), r.server(), err)
+				}
+				fmt.Fprintf(a.stderr, "bench rooms:   %s\n", res.summary())
+				if kind == "thin" {
+					pair.thin = res
+				} else {
+					pair.peer = res
+				}
 			}
-			fmt.Fprintf(a.stderr, "bench rooms:   %s\n", res.summary())
-			if kind == "thin" {
-				pair.thin = res
-			} else {
-				pair.peer = res
-			}
+			measured = append(measured, pair)
 		}
-		pairs = append(pairs, pair)
+		pairs = append(pairs, medianRound(measured))
 	}
 	if err := writeBenchSection(p.out, "rooms", roomsTable(pairs, p, time.Since(began))); err != nil {
 		return nil, err
@@ -610,6 +654,7 @@ type roomsRun struct {
 	plan   roomsPlan
 	sc     roomsScenario
 	kind   string // "thin" or "peerpath"
+	round  int    // from 1; profiles are taken in the first only
 	seed   *roomsSeed
 	env    []string
 	prefix string
@@ -735,7 +780,7 @@ func (r *roomsRun) run(ctx context.Context) (res roomsResult, err error) {
 	if res.after, err = r.mem(); err != nil {
 		return res, err
 	}
-	if r.plan.heapDir != "" {
+	if r.plan.heapDir != "" && r.round <= 1 {
 		for i, c := range r.children {
 			name := filepath.Join(r.plan.heapDir, fmt.Sprintf("rooms-%s-%s-%d.pprof", r.sc.key, r.kind, i+1))
 			if err := c.save("/bench/heap", name, 30*time.Second); err != nil {
@@ -810,7 +855,7 @@ func (r *roomsRun) run(ctx context.Context) (res roomsResult, err error) {
 // over the measurement window, when asked to; the channel gives the first error once all are written.
 func (r *roomsRun) profile(ctx context.Context, begin time.Time) <-chan error {
 	out := make(chan error, 1)
-	if r.plan.traceDir == "" || r.kind != "peerpath" {
+	if r.plan.traceDir == "" || r.kind != "peerpath" || r.round > 1 {
 		out <- nil
 		return out
 	}
@@ -1304,6 +1349,16 @@ func roomsTable(pairs []roomsPair, p roomsPlan, took time.Duration) string {
 		}
 		row("fan-out latency p99", fmt.Sprintf("%.2f ms", ms(q.p99)), fmt.Sprintf("%.2f ms", ms(t.p99)),
 			ratio(float64(q.p99), float64(t.p99)), fmt.Sprintf("≤ %g× thin", limit), verdict(t.p99 > 0 && float64(q.p99) <= limit*float64(t.p99)))
+		if len(pr.rounds) > 1 {
+			var peers, thins, ratios []string
+			for _, r := range pr.rounds {
+				peers = append(peers, fmt.Sprintf("%.2f", ms(r.peer.p99)))
+				thins = append(thins, fmt.Sprintf("%.2f", ms(r.thin.p99)))
+				ratios = append(ratios, ratio(float64(r.peer.p99), float64(r.thin.p99)))
+			}
+			row(fmt.Sprintf("fan-out latency p99 in each of the %d rounds", len(pr.rounds)), strings.Join(peers, ", ")+" ms",
+				strings.Join(thins, ", ")+" ms", strings.Join(ratios, ", "), "", "")
+		}
 		row(fmt.Sprintf("deliveries/s achieved (target %s)", thousands(int(math.Round(pr.sc.rate)))),
 			fmt.Sprintf("%.0f", q.achieved), fmt.Sprintf("%.0f", t.achieved), ratio(q.achieved, t.achieved),
 			"≥ 98 % of target", verdict(q.achieved >= 0.98*pr.sc.rate))
@@ -1347,6 +1402,14 @@ close, wait 100 ms and reconnect with the last seq they saw; the time is from th
 replayed event. The thin server is one process in every scenario: it has no way to share a room
 between two.
 `)
+	if p.rounds > 1 {
+		fmt.Fprintf(&b, `
+Rounds. Each scenario is measured %d times, the thin server and then Peerpath each time, each
+time with fresh servers and connections. A window's p99 on a shared machine swings by a third
+from one run to the next, so the figures above are those of the round whose p99 ratio is the
+median, and the p99 of every round is listed beside them.
+`, p.rounds)
+	}
 	for _, pr := range pairs {
 		if pr.peer.textless > 0 {
 			b.WriteString(`

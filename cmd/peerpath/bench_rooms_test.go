@@ -45,6 +45,7 @@ func TestBenchRooms(t *testing.T) {
 			{key: "triads-x2", rooms: 2, size: 3, rate: 36, instances: 2},
 		},
 		warmup: 300 * time.Millisecond, measure: 1500 * time.Millisecond, resume: 3, scale: 1, out: out, cmd: "peerpath bench rooms (test)",
+		rounds: 2,
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -58,7 +59,14 @@ func TestBenchRooms(t *testing.T) {
 	if got, want := len(pairs), 2; got != want {
 		t.Fatalf("got %d scenarios measured, want %d", got, want)
 	}
+	var rounds []roomsPair
 	for _, p := range pairs {
+		if got, want := len(p.rounds), plan.rounds; got != want {
+			t.Errorf("%s: got %d rounds, want %d", p.sc.key, got, want)
+		}
+		rounds = append(rounds, p.rounds...)
+	}
+	for _, p := range rounds {
 		for _, r := range []roomsResult{p.thin, p.peer} {
 			name := p.sc.key + " on " + r.kind
 			if r.held != p.sc.conns() {
@@ -99,7 +107,7 @@ func TestBenchRooms(t *testing.T) {
 	doc := string(b)
 	for _, want := range []string{"<!-- bench:rooms -->", "## Rooms", "5 triads, 90 deliveries/s, one instance",
 		"2 triads, 36 deliveries/s, two Peerpath instances", "fan-out latency p99", "resume p50 / p99 (3 clients, on the other instance)",
-		"15 of 15", "\n\nAfter.\n"} {
+		"15 of 15", "fan-out latency p99 in each of the 2 rounds", "Rounds. Each scenario is measured 2 times", "\n\nAfter.\n"} {
 		if !strings.Contains(doc, want) {
 			t.Errorf("benchmarks file: missing %q in:\n%s", want, doc)
 		}
@@ -155,6 +163,34 @@ func TestPickScenarios(t *testing.T) {
 			t.Errorf("%q: got error %v", tt.keys, err)
 		case keys(got) != tt.want:
 			t.Errorf("%q: got %s, want %s", tt.keys, keys(got), tt.want)
+		}
+	}
+}
+
+// TestMedianRound checks which round a scenario reports: the median of the p99 ratios, the
+// higher middle one of an even number, with every round kept in the order run.
+func TestMedianRound(t *testing.T) {
+	round := func(peer, thin time.Duration) roomsPair {
+		return roomsPair{peer: roomsResult{p99: peer}, thin: roomsResult{p99: thin}}
+	}
+	tests := []struct {
+		name   string
+		rounds []roomsPair
+		want   int // index of the round reported
+	}{
+		{"one round", []roomsPair{round(3, 1)}, 0},
+		{"three, the median in the middle", []roomsPair{round(5, 1), round(3, 1), round(4, 1)}, 2},
+		{"by ratio, not by Peerpath's p99", []roomsPair{round(4, 2), round(3, 1), round(5, 1)}, 1},
+		{"two: the higher", []roomsPair{round(3, 1), round(5, 1)}, 1},
+		{"a thin server with no p99 ranks last", []roomsPair{round(3, 0), round(2, 1), round(4, 1)}, 2},
+	}
+	for _, tt := range tests {
+		got := medianRound(tt.rounds)
+		if got.peer.p99 != tt.rounds[tt.want].peer.p99 || got.thin.p99 != tt.rounds[tt.want].thin.p99 {
+			t.Errorf("%s: got the round with p99 %v / %v, want round %d", tt.name, got.peer.p99, got.thin.p99, tt.want)
+		}
+		if len(got.rounds) != len(tt.rounds) || got.rounds[0].peer.p99 != tt.rounds[0].peer.p99 {
+			t.Errorf("%s: got rounds %v, want all %d in the order run", tt.name, got.rounds, len(tt.rounds))
 		}
 	}
 }
