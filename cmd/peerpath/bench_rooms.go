@@ -479,6 +479,9 @@ func runRoomsServer(ctx context.Context, a *app, kind, addr, prefix string) erro
 	mux.HandleFunc("GET /bench/trace", func(w http.ResponseWriter, r *http.Request) {
 		benchRecord(w, r, trace.Start, trace.Stop)
 	})
+	// closeRooms, for Peerpath, shuts the hub down as serve does: the leaves of the people still
+	// in its rooms, and those queued for the log, are written before the process ends.
+	closeRooms := func(context.Context) {}
 	switch kind {
 	case "thin":
 		mux.Handle("/", newThinRooms())
@@ -506,6 +509,7 @@ func runRoomsServer(ctx context.Context, a *app, kind, addr, prefix string) erro
 			return err
 		}
 		mux.Handle("/", srv)
+		closeRooms = srv.Close
 	default:
 		return fmt.Errorf("--serve: thin or peerpath, not %q", kind)
 	}
@@ -525,7 +529,12 @@ func runRoomsServer(ctx context.Context, a *app, kind, addr, prefix string) erro
 	case <-stdin:
 	case <-ctx.Done():
 	}
-	// The parent has closed its clients; the sockets left are hijacked and die with the process.
+	// The parent has closed its clients. Without the hub's shutdown the log would lose the last
+	// leaves, and the next round, on the same sessions, would find people still connected: a
+	// resume there has no leave to replay and waits for the next chat.
+	closing, cancel := context.WithTimeout(context.Background(), 8*time.Second)
+	defer cancel()
+	closeRooms(closing)
 	return hs.Close()
 }
 
