@@ -1292,6 +1292,12 @@ func (r *roomsRun) closeClients() {
 			<-done
 		}
 	}
+	if r.kind == "peerpath" && len(r.children) > 1 {
+		// People leave, then the servers stop, as in a rolling restart; not both at once. A leave
+		// forwarded to an owner that is already shutting down is not logged (docs/operations.md),
+		// and the next round, on the same sessions, would find those people still connected.
+		time.Sleep(roomsSettle)
+	}
 }
 
 // --- the figures
