@@ -290,7 +290,7 @@ func benchRooms(ctx context.Context, a *app, p roomsPlan) ([]roomsPair, error) {
 		"PEERPATH_ENV=development", "PEERPATH_ADDR=127.0.0.1:0", "PEERPATH_BASE_URL="+roomsOrigin)
 
 	fmt.Fprintf(a.stderr, "bench rooms: seeding %s people and their role-play sessions\n", thousands(maxConns(p.scenarios)))
-	seed, err := seedRooms(ctx, db, p.scenarios)
+	seed, err := seedRooms(ctx, db, p.scenarios, max(p.rounds, 1))
 	if err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
 	}
@@ -342,8 +342,8 @@ func maxConns(ss []roomsScenario) int {
 
 // --- seeding
 
-// roomsSeed is the people and sessions of a run. Room i of a scenario is the session
-// sessions[key][i], and its members are people[i*size : (i+1)*size].
+// roomsSeed is the people and sessions of a run. Room i of a scenario's round is the session
+// sessions[roundKey(key, round)][i], and its members are people[i*size : (i+1)*size].
 type roomsSeed struct {
 	people   []string
 	cookies  []string
@@ -361,9 +361,11 @@ var roomsCard = courses.Card{
 var roomsCriteria = []courses.Criterion{{ID: "listening", Title: "Listening", Levels: [4]string{"1", "2", "3", "4"}}}
 
 // seedRooms writes one organisation, a trainer, trainees with a signed-in session each (the
-// token's hash, as sign-in stores it) and, for each scenario, its role-play sessions, started a
-// minute ago, each with its roster.
-func seedRooms(ctx context.Context, db *sqlx.DB, ss []roomsScenario) (*roomsSeed, error) {
+// token's hash, as sign-in stores it) and, for each scenario and round, its role-play sessions,
+// started a minute ago, each with its roster. Every round has sessions of its own: a room loaded
+// with an earlier round's log replays it and keeps its last events for resuming, which would
+// make the rounds unlike.
+func seedRooms(ctx context.Context, db *sqlx.DB, ss []roomsScenario, rounds int) (*roomsSeed, error) {
 	n := maxConns(ss)
 	s := &roomsSeed{sessions: map[string][]string{}}
 	var org, trainer string
@@ -400,32 +402,37 @@ func seedRooms(ctx context.Context, db *sqlx.DB, ss []roomsScenario) (*roomsSeed
 	cards, _ := json.Marshal([]courses.Card{roomsCard})
 	criteria, _ := json.Marshal(roomsCriteria)
 	for _, sc := range ss {
-		var ids []string
-		if err := db.SelectContext(ctx, &ids, `
+		for round := 1; round <= rounds; round++ {
+			var ids []string
+			if err := db.SelectContext(ctx, &ids, `
 			INSERT INTO roleplay_sessions (org_id, title, trainer_id, starts_at, time_zone, duration_minutes,
 				practice_seconds, feedback_seconds, transcript_allowed, cards, criteria)
 			SELECT $1, 'Bench ' || $2::text || ' ' || g, $3, now() - interval '1 minute', 'UTC', 90, 600, 180, false, $4, $5
 			FROM generate_series(1, $6) g RETURNING id`, org, sc.key, trainer, cards, criteria, sc.rooms); err != nil {
-			return nil, err
-		}
-		sess := make([]string, 0, sc.conns())
-		people := make([]string, 0, sc.conns())
-		for i, id := range ids {
-			for m := range sc.size {
-				sess = append(sess, id)
-				people = append(people, s.people[i*sc.size+m])
+				return nil, err
 			}
-		}
-		if _, err := db.ExecContext(ctx, `
+			sess := make([]string, 0, sc.conns())
+			people := make([]string, 0, sc.conns())
+			for i, id := range ids {
+				for m := range sc.size {
+					sess = append(sess, id)
+					people = append(people, s.people[i*sc.size+m])
+				}
+			}
+			if _, err := db.ExecContext(ctx, `
 			INSERT INTO roleplay_invitees (session_id, person_id, org_id)
 			SELECT s, p, $3 FROM unnest($1::uuid[], $2::uuid[]) AS t(s, p)`, pq.Array(sess), pq.Array(people), org); err != nil {
-			return nil, err
+				return nil, err
+			}
+			s.sessions[roundKey(sc.key, round)] = ids
 		}
-		s.sessions[sc.key] = ids
 	}
 	_, err := db.ExecContext(ctx, `ANALYZE`)
 	return s, err
 }
+
+// roundKey names a scenario's sessions in one round.
+func roundKey(key string, round int) string { return fmt.Sprintf("%s/%d", key, round) }
 
 // --- the servers, as child processes
 
@@ -529,9 +536,8 @@ func runRoomsServer(ctx context.Context, a *app, kind, addr, prefix string) erro
 	case <-stdin:
 	case <-ctx.Done():
 	}
-	// The parent has closed its clients. Without the hub's shutdown the log would lose the last
-	// leaves, and the next round, on the same sessions, would find people still connected: a
-	// resume there has no leave to replay and waits for the next chat.
+	// The parent has closed its clients. The hub shuts down as serve's does, so the log gets
+	// the last leaves rather than losing them with the process.
 	closing, cancel := context.WithTimeout(context.Background(), 8*time.Second)
 	defer cancel()
 	closeRooms(closing)
@@ -974,7 +980,7 @@ func (r *roomsRun) makeClients() {
 				if r.kind == "thin" {
 					c.urls = append(c.urls, fmt.Sprintf("ws://%s/ws?room=%s-%d", ch.addr, r.sc.key, room))
 				} else {
-					c.urls = append(c.urls, fmt.Sprintf("ws://%s/api/v1/roleplay/sessions/%s/ws", ch.addr, r.seed.sessions[r.sc.key][room]))
+					c.urls = append(c.urls, fmt.Sprintf("ws://%s/api/v1/roleplay/sessions/%s/ws", ch.addr, r.seed.sessions[roundKey(r.sc.key, r.round)][room]))
 				}
 			}
 			// Members of a room spread over the instances, as people would.
@@ -1291,12 +1297,6 @@ func (r *roomsRun) closeClients() {
 			ws.Close()
 			<-done
 		}
-	}
-	if r.kind == "peerpath" && len(r.children) > 1 {
-		// People leave, then the servers stop, as in a rolling restart; not both at once. A leave
-		// forwarded to an owner that is already shutting down is not logged (docs/operations.md),
-		// and the next round, on the same sessions, would find those people still connected.
-		time.Sleep(roomsSettle)
 	}
 }
 
