@@ -11,7 +11,8 @@ export interface FakeCall {
   body: unknown;
 }
 
-type Reply = Response | (() => Response) | ((body: unknown) => Response);
+// A function may answer later, so a test can see what shows while a request is under way.
+type Reply = Response | ((body: unknown) => Response | Promise<Response>);
 
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), {
@@ -31,6 +32,19 @@ export function apiError(
 }
 
 export const signedOut = () => apiError(401, 'unauthorized', 'Sign in first.');
+
+/**
+ * held answers with reply only once release is called, and at once after that: a test sees the
+ * loading state for certain, where an answer at once could replace it before the test looks.
+ */
+export function held(reply: Response | (() => Response)): { reply: () => Promise<Response>; release: () => void } {
+  let release: () => void = () => {};
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  return {
+    reply: () => gate.then(() => (typeof reply === 'function' ? reply() : reply.clone())),
+    release,
+  };
+}
 
 /**
  * fakeApi mocks fetch with replies keyed by "METHOD /path" (the path after /api/v1). Unknown

@@ -2,7 +2,7 @@ import { act, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { courseCard } from '../learn/testdata';
-import { apiError, fakeApi, json, person, renderApp } from '../testing';
+import { apiError, fakeApi, held, json, person, renderApp } from '../testing';
 import { formatDate } from '../time';
 import { POLL_MS } from './Certificates';
 import { certificate } from './testdata';
@@ -31,9 +31,8 @@ function fact(within_: HTMLElement, label: string): string {
 
 describe('My certificates', () => {
   it('lists valid, expired and revoked certificates with their status in words', async () => {
-    fakeApi({
-      'GET /me': json(200, person()),
-      'GET /me/certificates': json(200, {
+    const certificates = held(
+      json(200, {
         items: [
           certificate(),
           certificate({
@@ -58,9 +57,14 @@ describe('My certificates', () => {
           }),
         ],
       }),
+    );
+    fakeApi({
+      'GET /me': json(200, person()),
+      'GET /me/certificates': certificates.reply,
     });
     renderApp('/certificates');
     expect(await screen.findByText('Loading your certificates…')).toBeInTheDocument();
+    certificates.release();
     expect(await screen.findByRole('heading', { level: 2, name: 'Storytelling with purpose' })).toBeInTheDocument();
     expect(screen.getByRole('heading', { level: 1, name: 'My certificates' })).toBeInTheDocument();
     expect(document.title).toBe('My certificates · Peerpath');

@@ -1,7 +1,7 @@
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { apiError, fakeApi, json, person, renderApp } from '../testing';
+import { apiError, fakeApi, held, json, person, renderApp } from '../testing';
 import type { CourseReport } from './api-d3';
 
 afterEach(() => {
@@ -76,12 +76,11 @@ describe('Audit report', () => {
   });
 
   it('shows loading, then an error', async () => {
-    fakeApi({
-      'GET /me': json(200, admin),
-      'GET /org/courses/holding-boundaries/report': apiError(500, 'internal', 'Internal error.'),
-    });
+    const reply = held(apiError(500, 'internal', 'Internal error.'));
+    fakeApi({ 'GET /me': json(200, admin), 'GET /org/courses/holding-boundaries/report': reply.reply });
     renderApp('/org/report/holding-boundaries');
     expect(await screen.findByText('Preparing the report…')).toBeInTheDocument();
+    reply.release();
     expect(await screen.findByRole('alert')).toHaveTextContent('Internal error.');
   });
 

@@ -2,7 +2,7 @@ import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import axe from 'axe-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { apiError, fakeApi, json, person, renderApp } from '../testing';
+import { apiError, fakeApi, held, json, person, renderApp } from '../testing';
 import type { OrgSettings } from './api';
 import { zoneChoices } from './Settings';
 
@@ -34,9 +34,11 @@ describe('Organisation settings', () => {
   });
 
   it('shows loading, then the time zone and each course’s period, linked from the navigation', async () => {
-    fakeApi({ 'GET /me': json(200, admin), 'GET /org/settings': json(200, settings) });
+    const reply = held(json(200, settings));
+    fakeApi({ 'GET /me': json(200, admin), 'GET /org/settings': reply.reply });
     renderApp('/org/settings');
     expect(await screen.findByText("Loading your organisation's settings…")).toBeInTheDocument();
+    reply.release();
     expect(await screen.findByText('Pacific/Auckland', { selector: 'strong' })).toBeInTheDocument();
     expect(screen.getByLabelText('Time zone')).toHaveValue('Pacific/Auckland');
     expect(screen.getByLabelText('Time zone')).toHaveAccessibleDescription(/08:00 in this time zone/);

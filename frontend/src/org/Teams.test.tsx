@@ -1,7 +1,7 @@
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { apiError, fakeApi, json, person, renderApp } from '../testing';
+import { apiError, fakeApi, held, json, person, renderApp } from '../testing';
 import type { OrgPerson, Team, TeamDetail } from './api';
 
 afterEach(() => {
@@ -52,13 +52,15 @@ describe('Teams', () => {
   });
 
   it('shows loading, then the empty state for an admin', async () => {
+    const teams = held(list([]));
     fakeApi({
       'GET /me': json(200, admin),
-      'GET /org/teams?limit=100': list([]),
+      'GET /org/teams?limit=100': teams.reply,
       'GET /org/people?role=manager&status=active': list([]),
     });
     renderApp('/org/teams');
     expect(await screen.findByText('Loading teams…')).toBeInTheDocument();
+    teams.release();
     expect(await screen.findByText(/There are no teams yet/)).toBeInTheDocument();
   });
 

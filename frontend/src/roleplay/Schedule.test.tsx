@@ -1,7 +1,7 @@
 import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { apiError, fakeApi, json, person, renderApp } from '../testing';
+import { apiError, fakeApi, held, json, person, renderApp } from '../testing';
 import { card, detail } from './testdata';
 
 afterEach(() => {
@@ -36,13 +36,15 @@ describe('Schedule', () => {
 
   it('shows loading, then an error with a way to try again', async () => {
     let fail = true;
+    const cards = held(() => (fail ? apiError(500, 'internal', 'Internal error.') : json(200, { items: [card] })));
     fakeApi({
       'GET /me': json(200, trainer),
-      'GET /roleplay/cards': () => (fail ? apiError(500, 'internal', 'Internal error.') : json(200, { items: [card] })),
+      'GET /roleplay/cards': cards.reply,
       'GET /roleplay/candidates': json(200, candidates),
     });
     renderApp('/roleplay/new');
     expect(await screen.findByText('Loading scenario cards and people…')).toBeInTheDocument();
+    cards.release();
     expect(await screen.findByRole('alert')).toHaveTextContent('Internal error.');
     fail = false;
     await userEvent.setup().click(screen.getByRole('button', { name: 'Try again' }));
