@@ -72,7 +72,8 @@ type live struct {
 	closing    bool  // the server is shutting down
 	// followers are the instances that told the owner they hold the room, and when they last
 	// did; followedAt is when this instance last told the owner.
-	followers  map[string]time.Time
+	followers  map[string]follower
+	sendTo     []string // followerChannels' buffer
 	followedAt time.Time
 	// waiting holds intents forwarded to the owner, by reference, until it answers.
 	waiting map[uint64]*waitingIntent
@@ -173,12 +174,7 @@ func (l *live) run() {
 		l.qmu.Lock()
 		if l.ended || l.head == len(l.queue) {
 			ended := l.ended
-			l.running = false
-			// Keep a small queue's array for the next burst; let a long one's go.
-			l.queue, l.head = l.queue[:0], 0
-			if cap(l.queue) > 64 || ended {
-				l.queue = nil
-			}
+			l.idleLocked()
 			l.qmu.Unlock()
 			if ended {
 				l.finish()
@@ -190,6 +186,16 @@ func (l *live) run() {
 		l.head++
 		l.qmu.Unlock()
 		f()
+	}
+}
+
+// idleLocked marks the queue as run by nobody, with qmu held. It keeps a small queue's array for
+// the next burst and lets a long one's go.
+func (l *live) idleLocked() {
+	l.running = false
+	l.queue, l.head = l.queue[:0], 0
+	if cap(l.queue) > 64 || l.ended {
+		l.queue = nil
 	}
 }
 
@@ -262,8 +268,7 @@ func (l *live) runHere(quick func() bool, f func()) {
 	}
 	l.qmu.Lock()
 	if !l.ended && l.head == len(l.queue) {
-		l.running = false
-		l.queue, l.head = l.queue[:0], 0
+		l.idleLocked()
 		l.qmu.Unlock()
 		return
 	}
@@ -587,21 +592,28 @@ func (l *live) follow() {
 
 // followed reports whether any instance follows the room, forgetting those long silent.
 func (l *live) followed() bool {
-	for inst, at := range l.followers {
-		if time.Since(at) > 3*l.hub.cfg.PollEvery {
+	for inst, f := range l.followers {
+		if time.Since(f.at) > 3*l.hub.cfg.PollEvery {
 			delete(l.followers, inst)
 		}
 	}
 	return len(l.followers) > 0
 }
 
-// followerChannels are the instance channels of the room's followers.
+// follower is an instance that follows the room: its channel, and when it last said so.
+type follower struct {
+	channel string
+	at      time.Time
+}
+
+// followerChannels are the instance channels of the room's followers, in a buffer the next call
+// reuses: every command the owner publishes goes to them.
 func (l *live) followerChannels() []string {
-	out := make([]string, 0, len(l.followers))
-	for inst := range l.followers {
-		out = append(out, l.hub.instanceChannel(inst))
+	l.sendTo = l.sendTo[:0]
+	for _, f := range l.followers {
+		l.sendTo = append(l.sendTo, f.channel)
 	}
-	return out
+	return l.sendTo
 }
 
 // stale reports whether this follower may have missed commands: it has not told the owner it
@@ -809,9 +821,14 @@ func (l *live) fromPeer(w wire) {
 	if w.Follow || w.Forward != nil {
 		if l.owned.Load() {
 			if l.followers == nil {
-				l.followers = make(map[string]time.Time)
+				l.followers = make(map[string]follower)
 			}
-			l.followers[w.From] = time.Now()
+			f, ok := l.followers[w.From]
+			if !ok {
+				f.channel = l.hub.instanceChannel(w.From)
+			}
+			f.at = time.Now()
+			l.followers[w.From] = f
 		}
 		if w.Follow {
 			return
