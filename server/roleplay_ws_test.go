@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -321,6 +322,18 @@ func (e *liveEnv) join(at func(who string) *httptest.Server, who ...string) map[
 	return cs
 }
 
+// onSecond connects the people named to the second instance, ts2, and everyone else to the
+// first; for join.
+func (e *liveEnv) onSecond(ts2 *httptest.Server, names ...string) func(who string) *httptest.Server {
+	first := e.http
+	return func(who string) *httptest.Server {
+		if slices.Contains(names, who) {
+			return ts2
+		}
+		return first
+	}
+}
+
 func (e *liveEnv) triad() map[string]*wsClient {
 	e.t.Helper()
 	cs := e.join(func(string) *httptest.Server { return e.http }, "trainer", "trainee1", "trainee2", "trainee3")
@@ -628,14 +641,8 @@ func (c *wsClient) allSeqs() []int64 {
 func TestRoleplayOwnerHandover(t *testing.T) {
 	e := newLiveEnv(t, func(c *server.Config) { c.Rooms.Instance = "a" })
 	_, ts2 := e.second("b")
-	first := e.http
 	// The trainer loads the room first, so instance a owns it.
-	cs := e.join(func(who string) *httptest.Server {
-		if who == "trainee2" || who == "trainee3" {
-			return ts2
-		}
-		return first
-	}, "trainer", "trainee1", "trainee2", "trainee3")
+	cs := e.join(e.onSecond(ts2, "trainee2", "trainee3"), "trainer", "trainee1", "trainee2", "trainee3")
 	cs["trainer"].mustAck("groups.assign", "assign", map[string]any{
 		"groups": [][]string{{e.people["trainee1"], e.people["trainee2"], e.people["trainee3"]}}})
 	cs["trainer"].mustAck("round.start", "start", map[string]any{"card_id": wsCard.ID, "practice_seconds": 60, "feedback_seconds": 30})
@@ -709,13 +716,8 @@ func TestRoleplayOwnerLost(t *testing.T) {
 		c.Rooms.LeaseTTL = 600 * time.Millisecond
 	})
 	_, ts2 := e.second("b", func(c *rooms.Config) { c.ForwardWait = time.Second })
-	first := e.http
-	cs := e.join(func(who string) *httptest.Server {
-		if who == "trainer" {
-			return first // a loads the room first and owns it
-		}
-		return ts2
-	}, "trainer", "trainee1", "trainee2", "trainee3")
+	// a loads the room first, for the trainer, and owns it.
+	cs := e.join(e.onSecond(ts2, "trainee1", "trainee2", "trainee3"), "trainer", "trainee1", "trainee2", "trainee3")
 	cs["trainer"].mustAck("groups.assign", "assign", map[string]any{
 		"groups": [][]string{{e.people["trainee1"], e.people["trainee2"], e.people["trainee3"]}}})
 	cs["trainer"].mustAck("round.start", "start", map[string]any{"card_id": wsCard.ID, "practice_seconds": 60, "feedback_seconds": 30})
@@ -778,13 +780,7 @@ func TestRoleplayTwoInstances(t *testing.T) {
 	}
 
 	// Alternate instances.
-	first := e.http
-	cs := e.join(func(who string) *httptest.Server {
-		if who == "trainee1" || who == "trainee3" {
-			return ts2
-		}
-		return first
-	}, "trainer", "trainee1", "trainee2", "trainee3")
+	cs := e.join(e.onSecond(ts2, "trainee1", "trainee3"), "trainer", "trainee1", "trainee2", "trainee3")
 	cs["trainer"].mustAck("groups.assign", "assign", map[string]any{"auto": true})
 	cs["trainer"].mustAck("round.start", "start", map[string]any{"card_id": wsCard.ID, "practice_seconds": 60, "feedback_seconds": 30})
 	for i := range 5 {
@@ -859,13 +855,7 @@ func TestRoleplayFollowerCatchesUp(t *testing.T) {
 		c.Rooms.Instance = "a"
 	})
 	_, ts2 := e.second("b")
-	first := e.http
-	cs := e.join(func(who string) *httptest.Server {
-		if who == "trainee1" {
-			return ts2
-		}
-		return first
-	}, "trainer", "trainee1")
+	cs := e.join(e.onSecond(ts2, "trainee1"), "trainer", "trainee1")
 
 	// a can no longer publish; its lease (10 s) outlives the test, so it stays the owner.
 	rdb.Close()
