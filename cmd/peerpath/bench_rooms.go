@@ -290,11 +290,11 @@ func benchRooms(ctx context.Context, a *app, p roomsPlan) ([]roomsPair, error) {
 		"PEERPATH_ENV=development", "PEERPATH_ADDR=127.0.0.1:0", "PEERPATH_BASE_URL="+roomsOrigin)
 
 	fmt.Fprintf(a.stderr, "bench rooms: seeding %s people and their role-play sessions\n", thousands(maxConns(p.scenarios)))
-	seed, err := seedRooms(ctx, db, p.scenarios, max(p.rounds, 1))
+	rounds := max(p.rounds, 1)
+	seed, err := seedRooms(ctx, db, p.scenarios, rounds)
 	if err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
 	}
-	rounds := max(p.rounds, 1)
 	var pairs []roomsPair
 	for i, sc := range p.scenarios {
 		var measured []roomsPair
