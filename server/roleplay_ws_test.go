@@ -869,3 +869,65 @@ func TestRoleplayFollowerCatchesUp(t *testing.T) {
 		t.Errorf("trainee1 on b got broadcasts at seqs %v, want %v as the trainer on a saw them", got, want)
 	}
 }
+
+// TestRoleplaySubscriptionDropped has Redis close the owner's subscription under it: the owner
+// dials again and subscribes anew, so intents forwarded to it get through once more, and its
+// people hear of them.
+func TestRoleplaySubscriptionDropped(t *testing.T) {
+	var rdb *redis.Client
+	name := fmt.Sprintf("roleplay-test-%d", time.Now().UnixNano())
+	e := newLiveEnv(t, func(c *server.Config) {
+		opt, err := redis.ParseURL(testdb.RedisURL())
+		if err != nil {
+			t.Fatal(err)
+		}
+		opt.ClientName = name
+		rdb = redis.NewClient(opt)
+		t.Cleanup(func() { rdb.Close() })
+		c.Redis = rdb
+		c.Rooms.Instance = "a"
+	})
+	_, ts2 := e.second("b", func(c *rooms.Config) { c.ForwardWait = time.Second })
+	// a loads the room first, for the trainer, and owns it.
+	cs := e.join(e.onSecond(ts2, "trainee1"), "trainer", "trainee1")
+	cs["trainee1"].mustAck("chat", "before", map[string]any{"text": "said before"})
+
+	// Redis drops a's subscriber connection, and only that one.
+	list, err := MustRedis(t).ClientList(context.Background()).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	killed := 0
+	for _, line := range strings.Split(list, "\n") {
+		f := map[string]string{}
+		for _, kv := range strings.Fields(line) {
+			k, v, _ := strings.Cut(kv, "=")
+			f[k] = v
+		}
+		if f["name"] == name && f["sub"] != "" && f["sub"] != "0" {
+			if err := MustRedis(t).Do(context.Background(), "CLIENT", "KILL", "ID", f["id"]).Err(); err != nil {
+				t.Fatal(err)
+			}
+			killed++
+		}
+	}
+	if killed != 1 {
+		t.Fatalf("got %d subscriber connections of a's killed, want 1", killed)
+	}
+
+	// trainee1's chat reaches a again: an error while a dials, never silence.
+	deadline := time.Now().Add(10 * time.Second)
+	for i := 0; ; i++ {
+		m := cs["trainee1"].do("chat", fmt.Sprintf("after%d", i), map[string]any{"text": "said after"})
+		if m.Type == "ack" {
+			break
+		}
+		if !strings.Contains(string(m.Data), "unavailable") || time.Now().After(deadline) {
+			t.Fatalf("chat after the subscription dropped: got %s %s, want an ack, or unavailable until a subscribes again", m.Type, m.Data)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	cs["trainer"].await("the chat said after", func(m wsMsg) bool {
+		return m.Type == "chat" && strings.Contains(string(m.Data), "said after")
+	})
+}

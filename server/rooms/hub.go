@@ -6,10 +6,12 @@ import (
 	"errors"
 	"log/slog"
 	"maps"
+	"net"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/redis/go-redis/v9"
 
@@ -159,44 +161,69 @@ func (h *Hub) channel(sessionID string) string { return h.cfg.KeyPrefix + "rolep
 
 func (h *Hub) receive() {
 	defer h.wg.Done()
-	ch := h.pubsub.Channel(redis.WithChannelSize(4096))
 	mine := h.instanceChannel(h.cfg.Instance)
 	// wire's first field is From: a message this instance sent starts with this.
 	name, _ := json.Marshal(h.cfg.Instance)
 	self := `{"from":` + string(name) + `,`
+	// Messages are read here rather than through PubSub.Channel, whose goroutine, and its health
+	// check's, woke for every message: two more goroutines between Redis and a room on the
+	// rooms' busiest path. A quiet connection is pinged, as Channel's health check did, so that
+	// one Redis dropped is found and dialled again.
 	for {
-		select {
-		case <-h.ctx.Done():
-			return
-		case msg, ok := <-ch:
-			if !ok {
-				return
-			}
-			if strings.HasPrefix(msg.Payload, self) {
-				continue // this instance's own command, back from Redis
-			}
-			var w wire
-			if err := json.Unmarshal([]byte(msg.Payload), &w); err != nil || w.From == h.cfg.Instance {
-				continue
-			}
-			h.mu.Lock()
-			l := h.rooms[w.Session]
-			h.mu.Unlock()
+		m, err := h.pubsub.ReceiveTimeout(h.ctx, receiveIdle)
+		if err != nil {
+			var ne net.Error
 			switch {
-			case l == nil:
-				if msg.Channel == mine && w.Forward != nil {
-					// The room is not loaded here, so this instance is not its owner.
-					h.send(wire{From: h.cfg.Instance, Session: w.Session, Ref: w.Ref,
-						Error: errNotOwner}, h.instanceChannel(w.From))
-				}
-			case w.Command == nil && !w.Handover:
-				// Forwards, follows and answers; the owner's commands come on this instance's
-				// channel too (see commit), so the channel does not tell them apart.
-				l.runHere(func() bool { return l.quickFromPeer(w) }, func() { l.fromPeer(w) })
+			case h.ctx.Err() != nil || errors.Is(err, redis.ErrClosed):
+				return
+			case errors.As(err, &ne) && ne.Timeout():
+				_ = h.pubsub.Ping(h.ctx)
 			default:
-				l.runHere(func() bool { return l.quickFromOwner(w) }, func() { l.fromOwner(w) })
+				// Redis is down: go-redis dials again on the next read; don't spin meanwhile.
+				select {
+				case <-h.ctx.Done():
+					return
+				case <-time.After(100 * time.Millisecond):
+				}
 			}
+			continue
 		}
+		msg, ok := m.(*redis.Message)
+		if !ok || strings.HasPrefix(msg.Payload, self) {
+			continue // a subscription, a pong or this instance's own command back from Redis
+		}
+		h.deliver(msg, mine)
+	}
+}
+
+// receiveIdle is how long the subscription may stay quiet before it is pinged.
+const receiveIdle = 3 * time.Second
+
+// deliver hands a message from another instance to its room.
+func (h *Hub) deliver(msg *redis.Message, mine string) {
+	var w wire
+	// Decoded in place: Unmarshal only reads its input and copies what it keeps, so the
+	// payload need not be copied into a byte slice first, once per message.
+	payload := unsafe.Slice(unsafe.StringData(msg.Payload), len(msg.Payload))
+	if err := json.Unmarshal(payload, &w); err != nil || w.From == h.cfg.Instance {
+		return
+	}
+	h.mu.Lock()
+	l := h.rooms[w.Session]
+	h.mu.Unlock()
+	switch {
+	case l == nil:
+		if msg.Channel == mine && w.Forward != nil {
+			// The room is not loaded here, so this instance is not its owner.
+			h.send(wire{From: h.cfg.Instance, Session: w.Session, Ref: w.Ref,
+				Error: errNotOwner}, h.instanceChannel(w.From))
+		}
+	case w.Command == nil && !w.Handover:
+		// Forwards, follows and answers; the owner's commands come on this instance's
+		// channel too (see commit), so the channel does not tell them apart.
+		l.runHere(func() bool { return l.quickFromPeer(w) }, func() { l.fromPeer(w) })
+	default:
+		l.runHere(func() bool { return l.quickFromOwner(w) }, func() { l.fromOwner(w) })
 	}
 }
 
