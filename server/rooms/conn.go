@@ -112,7 +112,9 @@ func (h *Hub) Serve(ctx context.Context, ws *websocket.Conn, orgID, sessionID st
 			continue
 		}
 		refused = 0
-		l.post(func() { l.message(c, b) })
+		// A chat runs here when the room is idle, rather than on a goroutine started for it.
+		var in *Intent
+		l.runHere(func() bool { in = l.quickMessage(c, b); return in != nil }, func() { l.message(c, b, in) })
 	}
 }
 

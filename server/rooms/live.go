@@ -242,9 +242,9 @@ func (l *live) post(f func()) {
 
 // runHere runs f on the calling goroutine, at once, when the room is idle and quick, asked
 // while the room is held, says f waits on nothing: no database, no Redis round trip. Otherwise f
-// is queued as post queues it. The pub/sub receiver hands most messages over this way: a
-// goroutine started per message and the thread woken to run it cost more than the room's work,
-// twice on every chat that crosses instances.
+// is queued as post queues it. The pub/sub receiver and each connection's reader hand most
+// messages over this way: a goroutine started per message and the thread woken to run it cost
+// more than the room's work, up to three times on a chat that crosses instances.
 func (l *live) runHere(quick func() bool, f func()) {
 	l.qmu.Lock()
 	if l.ended {
@@ -865,8 +865,7 @@ func (l *live) fromPeer(w wire) {
 // intent it decoded for fromPeer.
 func (l *live) quickFromPeer(w wire) bool {
 	f := w.Forward
-	if f == nil || w.Follow || f.Kind != courses.CommandIntent || !l.owned.Load() || l.transcriptKept() ||
-		l.failed.Load() == l.gen.Load() || l.unlogged.Load() >= maxUnlogged || len(l.hub.logQueue) > cap(l.hub.logQueue)/2 {
+	if f == nil || w.Follow || f.Kind != courses.CommandIntent || !l.owned.Load() || !l.chatGoesOutAtOnce() {
 		return false
 	}
 	in, err := DecodeIntent(f.Intent)
@@ -878,6 +877,37 @@ func (l *live) quickFromPeer(w wire) bool {
 	}
 	f.decoded = &in
 	return true
+}
+
+// chatGoesOutAtOnce reports whether the owner can commit a chat without waiting: nothing is kept
+// of it but the log, and the log is neither failing nor far behind.
+func (l *live) chatGoesOutAtOnce() bool {
+	return !l.transcriptKept() && l.failed.Load() != l.gen.Load() && l.unlogged.Load() < maxUnlogged &&
+		len(l.hub.logQueue) <= cap(l.hub.logQueue)/2
+}
+
+// quickMessage reports whether message(c, b) waits on nothing, and returns the intent it decoded
+// for it: a chat, which the owner sends out before the log has it (see chatGoesOutAtOnce) and a
+// follower forwards to the owner it knows.
+func (l *live) quickMessage(c *conn, b []byte) *Intent {
+	if _, ok := l.conns[c]; !ok {
+		return nil
+	}
+	if l.owned.Load() {
+		if !l.chatGoesOutAtOnce() {
+			return nil
+		}
+	} else if l.owner == "" {
+		return nil
+	}
+	in, err := DecodeIntent(b)
+	if err != nil {
+		return nil
+	}
+	if _, chat := in.Data.(*ChatData); !chat {
+		return nil
+	}
+	return &in
 }
 
 // quickFromOwner reports whether fromOwner(w) waits on nothing: the owner this instance
@@ -1280,8 +1310,12 @@ func (l *live) hello(c *conn, b []byte) {
 // message handles what a client sent after its first message: a later hello resumes, anything
 // else is an intent. A connection the room did not register (its first message was no hello)
 // is being closed, and what it sends is ignored.
-func (l *live) message(c *conn, b []byte) {
+func (l *live) message(c *conn, b []byte, decoded *Intent) {
 	if _, ok := l.conns[c]; !ok {
+		return
+	}
+	if decoded != nil {
+		l.intent(c, *decoded, b)
 		return
 	}
 	in, err := DecodeIntent(b)

@@ -240,6 +240,53 @@ func TestLiveQuick(t *testing.T) {
 		})
 	}
 
+	c := &conn{}
+	client := []struct {
+		name       string
+		room       room
+		owner      string // the owner a follower knows
+		registered bool
+		msg        string
+		want       bool
+	}{
+		{"a chat on the owner", room{owned: true}, "", true, string(chat), true},
+		{"a chat on a follower", room{}, "a", true, string(chat), true},
+		{"a follower that knows no owner", room{}, "", true, string(chat), false},
+		{"a connection the room did not register", room{owned: true}, "", false, string(chat), false},
+		{"a chat whose words are kept", room{owned: true, transcript: true}, "", true, string(chat), false},
+		{"after a failed log write", room{owned: true, failed: true}, "", true, string(chat), false},
+		{"too much unlogged", room{owned: true, unlogged: maxUnlogged}, "", true, string(chat), false},
+		{"the log writer far behind", room{owned: true, logBacklog: 3}, "", true, string(chat), false},
+		{"another intent", room{owned: true}, "", true, string(hand), false},
+		{"a hello", room{owned: true}, "", true, `{"type":"hello","data":{"last_seq":3}}`, false},
+		{"a message that does not decode", room{}, "a", true, `{"type":"chat"`, false},
+	}
+	for _, tt := range client {
+		t.Run("client: "+tt.name, func(t *testing.T) {
+			l := &live{hub: &Hub{logQueue: make(chan logItem, 4)}, owner: tt.owner, conns: map[*conn]struct{}{}}
+			if tt.registered {
+				l.conns[c] = struct{}{}
+			}
+			l.spec.TranscriptAllowed = tt.room.transcript
+			l.owned.Store(tt.room.owned)
+			l.gen.Store(2)
+			if tt.room.failed {
+				l.failed.Store(2)
+			}
+			l.unlogged.Store(tt.room.unlogged)
+			for range tt.room.logBacklog {
+				l.hub.logQueue <- logItem{}
+			}
+			in := l.quickMessage(c, []byte(tt.msg))
+			if got := in != nil; got != tt.want {
+				t.Errorf("got quick %v, want %v", got, tt.want)
+			}
+			if in != nil && in.Type != "chat" {
+				t.Errorf("got a decoded %q, want the chat", in.Type)
+			}
+		})
+	}
+
 	owner := []struct {
 		name string
 		w    wire
