@@ -1101,8 +1101,12 @@ func seqOf(b []byte) int64 {
 func (c *roomsClient) read(ws *websocket.Conn, done chan struct{}, ready chan struct{}, after int64, resumed chan<- bool) {
 	defer close(done)
 	r := c.r
+	// One buffer for every message, rather than one each: the load generator's own collections
+	// would otherwise stall its readers and count against the server, more for larger messages.
+	var b []byte
 	for {
-		_, b, err := ws.ReadMessage()
+		var err error
+		b, err = readMessage(ws, b[:0])
 		if err != nil {
 			c.mu.Lock()
 			deliberate := c.ws != ws
@@ -1140,6 +1144,27 @@ func (c *roomsClient) read(ws *websocket.Conn, done chan struct{}, ready chan st
 		if ready != nil {
 			close(ready)
 			ready = nil
+		}
+	}
+}
+
+// readMessage reads the next data message into buf, growing it as needed.
+func readMessage(ws *websocket.Conn, buf []byte) ([]byte, error) {
+	_, rd, err := ws.NextReader()
+	if err != nil {
+		return buf, err
+	}
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := rd.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
 		}
 	}
 }
