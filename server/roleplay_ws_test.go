@@ -708,10 +708,10 @@ func TestRoleplayOwnerHandover(t *testing.T) {
 // a crash or a partition would: its lease runs out, the other instance takes the room over, the
 // intents its people send get through after at most a retry, and the round's timer fires once.
 func TestRoleplayOwnerLost(t *testing.T) {
-	var rdb *redis.Client
+	var rdb *cuttableRedis
 	e := newLiveEnv(t, func(c *server.Config) {
-		rdb = MustRedis(t)
-		c.Redis = rdb
+		rdb = mustCuttableRedis(t)
+		c.Redis = rdb.Client
 		c.Rooms.Instance = "a"
 		c.Rooms.LeaseTTL = 600 * time.Millisecond
 	})
@@ -723,7 +723,7 @@ func TestRoleplayOwnerLost(t *testing.T) {
 	cs["trainer"].mustAck("round.start", "start", map[string]any{"card_id": wsCard.ID, "practice_seconds": 60, "feedback_seconds": 30})
 
 	// a loses Redis, and the trainer's socket to it drops.
-	rdb.Close()
+	rdb.cut()
 	cs["trainer"].ws.Close()
 	<-cs["trainer"].done
 
@@ -848,17 +848,17 @@ func TestRoleplayTwoInstances(t *testing.T) {
 // log writes go on. The other instance's poll finds the log ahead of its room and applies what
 // it missed, so its people are sent the trainer's broadcasts in order, with nothing skipped.
 func TestRoleplayFollowerCatchesUp(t *testing.T) {
-	var rdb *redis.Client
+	var rdb *cuttableRedis
 	e := newLiveEnv(t, func(c *server.Config) {
-		rdb = MustRedis(t)
-		c.Redis = rdb
+		rdb = mustCuttableRedis(t)
+		c.Redis = rdb.Client
 		c.Rooms.Instance = "a"
 	})
 	_, ts2 := e.second("b")
 	cs := e.join(e.onSecond(ts2, "trainee1"), "trainer", "trainee1")
 
 	// a can no longer publish; its lease (10 s) outlives the test, so it stays the owner.
-	rdb.Close()
+	rdb.cut()
 	for i := range 3 {
 		cs["trainer"].mustAck("broadcast", fmt.Sprintf("b%d", i), map[string]any{"text": fmt.Sprintf("notice %d", i)})
 	}
@@ -870,50 +870,79 @@ func TestRoleplayFollowerCatchesUp(t *testing.T) {
 	}
 }
 
-// TestRoleplaySubscriptionDropped has Redis close the owner's subscription under it: the owner
-// dials again and subscribes anew, so intents forwarded to it get through once more, and its
-// people hear of them.
-func TestRoleplaySubscriptionDropped(t *testing.T) {
-	var rdb *redis.Client
-	name := fmt.Sprintf("roleplay-test-%d", time.Now().UnixNano())
-	e := newLiveEnv(t, func(c *server.Config) {
+// namedRedisEnv is a live environment whose first instance, a, names its Redis connections, so
+// a test can find them in CLIENT LIST.
+func namedRedisEnv(t *testing.T) (e *liveEnv, name string) {
+	name = fmt.Sprintf("roleplay-test-%d", time.Now().UnixNano())
+	e = newLiveEnv(t, func(c *server.Config) {
 		opt, err := redis.ParseURL(testdb.RedisURL())
 		if err != nil {
 			t.Fatal(err)
 		}
 		opt.ClientName = name
-		rdb = redis.NewClient(opt)
+		rdb := redis.NewClient(opt)
 		t.Cleanup(func() { rdb.Close() })
 		c.Redis = rdb
 		c.Rooms.Instance = "a"
 	})
-	_, ts2 := e.second("b", func(c *rooms.Config) { c.ForwardWait = time.Second })
-	// a loads the room first, for the trainer, and owns it.
-	cs := e.join(e.onSecond(ts2, "trainee1"), "trainer", "trainee1")
-	cs["trainee1"].mustAck("chat", "before", map[string]any{"text": "said before"})
+	return e, name
+}
 
-	// Redis drops a's subscriber connection, and only that one.
+// redisClients lists the connections to Redis named name that match, by CLIENT LIST's fields.
+func redisClients(t *testing.T, name string, match func(f map[string]string) bool) []map[string]string {
+	t.Helper()
 	list, err := MustRedis(t).ClientList(context.Background()).Result()
 	if err != nil {
 		t.Fatal(err)
 	}
-	killed := 0
+	var found []map[string]string
 	for _, line := range strings.Split(list, "\n") {
 		f := map[string]string{}
 		for _, kv := range strings.Fields(line) {
 			k, v, _ := strings.Cut(kv, "=")
 			f[k] = v
 		}
-		if f["name"] == name && f["sub"] != "" && f["sub"] != "0" {
-			if err := MustRedis(t).Do(context.Background(), "CLIENT", "KILL", "ID", f["id"]).Err(); err != nil {
-				t.Fatal(err)
-			}
-			killed++
+		if f["name"] == name && match(f) {
+			found = append(found, f)
 		}
 	}
-	if killed != 1 {
-		t.Fatalf("got %d subscriber connections of a's killed, want 1", killed)
+	return found
+}
+
+// killRedisClients has Redis close the connections named name that match, and fails unless
+// there was exactly one.
+func killRedisClients(t *testing.T, name string, match func(f map[string]string) bool) string {
+	t.Helper()
+	found := redisClients(t, name, match)
+	if len(found) != 1 {
+		t.Fatalf("got %d matching connections of a's, want 1: %v", len(found), found)
 	}
+	if err := MustRedis(t).Do(context.Background(), "CLIENT", "KILL", "ID", found[0]["id"]).Err(); err != nil {
+		t.Fatal(err)
+	}
+	return found[0]["id"]
+}
+
+func subscriber(f map[string]string) bool { return f["sub"] != "" && f["sub"] != "0" }
+
+// publisherConn matches the rooms' publisher: the only connection that publishes, or that last
+// turned its replies off.
+func publisherConn(f map[string]string) bool {
+	return f["cmd"] == "publish" || f["cmd"] == "client|reply"
+}
+
+// TestRoleplaySubscriptionDropped has Redis close the owner's subscription under it: the owner
+// dials again and subscribes anew, so intents forwarded to it get through once more, and its
+// people hear of them.
+func TestRoleplaySubscriptionDropped(t *testing.T) {
+	e, name := namedRedisEnv(t)
+	_, ts2 := e.second("b", func(c *rooms.Config) { c.ForwardWait = time.Second })
+	// a loads the room first, for the trainer, and owns it.
+	cs := e.join(e.onSecond(ts2, "trainee1"), "trainer", "trainee1")
+	cs["trainee1"].mustAck("chat", "before", map[string]any{"text": "said before"})
+
+	// Redis drops a's subscriber connection, and only that one.
+	killRedisClients(t, name, subscriber)
 
 	// trainee1's chat reaches a again: an error while a dials, never silence.
 	deadline := time.Now().Add(10 * time.Second)
@@ -930,4 +959,44 @@ func TestRoleplaySubscriptionDropped(t *testing.T) {
 	cs["trainer"].await("the chat said after", func(m wsMsg) bool {
 		return m.Type == "chat" && strings.Contains(string(m.Data), "said after")
 	})
+}
+
+// TestRoleplayPublisherDropped has Redis close the owner's publishing connection under it: the
+// owner dials again, and its chats reach the other instance through Redis once more, words and
+// all (the log keeps none: a chat read from it has no words).
+func TestRoleplayPublisherDropped(t *testing.T) {
+	e, name := namedRedisEnv(t)
+	_, ts2 := e.second("b")
+	cs := e.join(e.onSecond(ts2, "trainee1"), "trainer", "trainee1")
+	cs["trainer"].mustAck("chat", "before", map[string]any{"text": "said before"})
+	cs["trainee1"].await("the chat said before", func(m wsMsg) bool {
+		return m.Type == "chat" && strings.Contains(string(m.Data), "said before")
+	})
+
+	old := killRedisClients(t, name, publisherConn)
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		found := redisClients(t, name, publisherConn)
+		if len(found) == 1 && found[0]["id"] != old {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("got publisher connections %v 5 s after killing %s, want one dialled again", found, old)
+		}
+	}
+	// The first chat after the kill may be lost on the dead connection and come from the log.
+	deadline := time.Now().Add(5 * time.Second)
+	for i := 0; ; i++ {
+		words := fmt.Sprintf("said after %d", i)
+		cs["trainer"].mustAck("chat", fmt.Sprintf("after%d", i), map[string]any{"text": words})
+		seqs := cs["trainer"].seqsOf("chat")
+		got := cs["trainee1"].await("chat "+words, func(m wsMsg) bool {
+			return m.Type == "chat" && m.Seq == seqs[len(seqs)-1]
+		})
+		if strings.Contains(string(got.Data), words) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("chats after the publisher was dropped: got %s on b, want the words through Redis", got.Data)
+		}
+	}
 }

@@ -115,9 +115,7 @@ type Hub struct {
 
 	pubsub *redis.PubSub
 
-	// outbox feeds the publishers; published is closed when they have sent everything.
-	outbox    [publishers]chan outgoing
-	published chan struct{}
+	pub *publisher
 	// logQueue feeds the log writer, which closes logged when it has written everything.
 	logQueue chan logItem
 	logged   chan struct{}
@@ -134,23 +132,14 @@ func NewHub(cfg Config) *Hub {
 	cfg.defaults()
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &Hub{cfg: cfg, log: cfg.Logger, ctx: ctx, cancel: cancel, rooms: make(map[string]*live),
-		published: make(chan struct{}),
-		logQueue:  make(chan logItem, 4096), logged: make(chan struct{})}
+		logQueue: make(chan logItem, 4096), logged: make(chan struct{})}
 	go h.logWriter()
 	if cfg.Redis != nil {
 		h.pubsub = cfg.Redis.Subscribe(ctx, h.instanceChannel(cfg.Instance))
-		var pubs sync.WaitGroup
-		for i := range h.outbox {
-			h.outbox[i] = make(chan outgoing, 1024)
-			pubs.Add(1)
-			go h.publisher(h.outbox[i], &pubs)
-		}
-		go func() { pubs.Wait(); close(h.published) }()
+		h.pub = newPublisher(cfg.Redis.Options(), h.log, cfg.KeyPrefix+"roleplay:probe")
 		h.wg.Add(2)
 		go h.receive()
 		go h.renew()
-	} else {
-		close(h.published)
 	}
 	h.wg.Add(1)
 	go h.housekeep()
@@ -481,17 +470,11 @@ func (h *Hub) Close(ctx context.Context) {
 		l.stop()
 		<-l.stopped
 	}
-	// Nothing sends to the queues any more: let the writer and the publisher finish theirs.
+	// Nothing sends to the log writer any more: let it finish.
 	close(h.logQueue)
 	<-h.logged
-	if h.cfg.Redis != nil {
-		for _, o := range h.outbox {
-			close(o)
-		}
-		select {
-		case <-h.published:
-		case <-ctx.Done():
-		}
+	if h.pub != nil {
+		h.pub.close()
 	}
 	h.cancel()
 	if h.pubsub != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -195,20 +194,9 @@ func (h *Hub) renew() {
 
 // --- publishing
 
-type outgoing struct {
-	channel string
-	payload []byte
-}
-
-// publishers is how many goroutines publish to Redis, each for its share of the rooms: a slow
-// round trip holds up only its share.
-const publishers = 4
-
-// send queues a message for Redis, on each of channels. The publishers send them many to a
-// round trip, so a room never waits for Redis; each room's messages go through one publisher,
-// in the order sent.
+// send publishes a message on each of channels (see publisher).
 func (h *Hub) send(w wire, channels ...string) {
-	if h.cfg.Redis == nil {
+	if h.pub == nil {
 		return
 	}
 	b, err := json.Marshal(w)
@@ -216,31 +204,7 @@ func (h *Hub) send(w wire, channels ...string) {
 		h.log.Error("roleplay publish", "error", err)
 		return
 	}
-	for _, ch := range channels {
-		select {
-		case h.outbox[slotOf(w.Session)%publishers] <- outgoing{ch, b}:
-		case <-h.published:
-			return
-		}
-	}
-}
-
-func (h *Hub) publisher(in chan outgoing, done *sync.WaitGroup) {
-	defer done.Done()
-	batch := make([]outgoing, 0, 256)
-	for first := range in {
-		batch = gather(batch, first, in)
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		pipe := h.cfg.Redis.Pipeline()
-		for _, o := range batch {
-			pipe.Publish(ctx, o.channel, o.payload)
-		}
-		if _, err := pipe.Exec(ctx); err != nil {
-			// The other instances catch up from the log on their next poll.
-			h.log.Warn("roleplay publish", "messages", len(batch), "error", err)
-		}
-		cancel()
-	}
+	h.pub.publish(b, channels...)
 }
 
 // gather fills batch, from empty, with first and whatever else is waiting in in, up to its

@@ -1,0 +1,255 @@
+package rooms
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// publisher sends the hub's messages to Redis over a connection of its own. A room's goroutine
+// writes each message itself, and Redis is told not to reply (CLIENT REPLY OFF): a pipeline
+// on a goroutine of its own cost that goroutine's wake-up and a wait for each batch's replies
+// before the next, on every hop of a chat that crosses instances. One connection, written under
+// a lock, keeps a room's messages in the order the room sent them.
+//
+// A message sent while the connection is down is dropped, as one lost in Redis would be: the
+// instances it was for read the room's log at their next poll. The connection is dialled again
+// in the background, so no room ever waits on a dial.
+type publisher struct {
+	opt *redis.Options
+	log *slog.Logger
+	// probe is the channel published to once per connection, before replies are turned off,
+	// so that a Redis that refuses this instance's messages says so in the log.
+	probe string
+
+	mu      sync.Mutex
+	conn    net.Conn
+	buf     []byte
+	dialing bool
+	closed  bool
+	done    chan struct{} // closed by close, to stop a dial loop waiting to try again
+}
+
+const (
+	publishWait = 2 * time.Second // for a write: Redis not reading for this long counts as down
+	dialWait    = 5 * time.Second
+)
+
+// newPublisher dials at once, so that what the first rooms publish is not dropped; when Redis
+// does not answer, it goes on dialling in the background.
+func newPublisher(opt *redis.Options, log *slog.Logger, probe string) *publisher {
+	p := &publisher{opt: opt, log: log, probe: probe, done: make(chan struct{})}
+	c, rd, err := p.dial()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err != nil {
+		p.log.Warn("roleplay publish: Redis unreachable; trying again", "error", err)
+		p.redialLocked()
+		return p
+	}
+	p.conn = c
+	go p.drain(c, rd)
+	return p
+}
+
+// publish sends payload on each of channels, in one write.
+func (p *publisher) publish(payload []byte, channels ...string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.conn == nil {
+		p.redialLocked()
+		return
+	}
+	p.buf = p.buf[:0]
+	for _, ch := range channels {
+		p.buf = appendCommand(p.buf, "PUBLISH", ch, payload)
+	}
+	_ = p.conn.SetWriteDeadline(time.Now().Add(publishWait))
+	if _, err := p.conn.Write(p.buf); err != nil {
+		p.log.Warn("roleplay publish", "messages", len(channels), "error", err)
+		p.dropLocked(p.conn)
+	}
+	if cap(p.buf) > 64<<10 {
+		p.buf = nil // a rare large message's buffer is not kept
+	}
+}
+
+// close closes the connection; what is published afterwards is dropped.
+func (p *publisher) close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return
+	}
+	p.closed = true
+	close(p.done)
+	if p.conn != nil {
+		p.conn.Close()
+		p.conn = nil
+	}
+}
+
+// dropLocked closes c if it is still the connection, and dials again.
+func (p *publisher) dropLocked(c net.Conn) {
+	if p.conn != c {
+		return
+	}
+	c.Close()
+	p.conn = nil
+	p.redialLocked()
+}
+
+func (p *publisher) redialLocked() {
+	if p.dialing || p.closed {
+		return
+	}
+	p.dialing = true
+	go p.dialLoop()
+}
+
+func (p *publisher) dialLoop() {
+	wait := 100 * time.Millisecond
+	for failures := 0; ; failures++ {
+		c, rd, err := p.dial()
+		p.mu.Lock()
+		if p.closed {
+			p.dialing = false
+			p.mu.Unlock()
+			if c != nil {
+				c.Close()
+			}
+			return
+		}
+		if err == nil {
+			p.conn, p.dialing = c, false
+			p.mu.Unlock()
+			go p.drain(c, rd)
+			return
+		}
+		p.mu.Unlock()
+		if failures == 0 {
+			p.log.Warn("roleplay publish: Redis unreachable; trying again", "error", err)
+		}
+		select {
+		case <-p.done:
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 2*time.Second)
+	}
+}
+
+// dial connects as the client's options say (address, TLS, credentials), checks that this
+// instance may publish, and turns replies off.
+func (p *publisher) dial() (net.Conn, *bufio.Reader, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), dialWait)
+	defer cancel()
+	c, err := p.opt.Dialer(ctx, p.opt.Network, p.opt.Addr)
+	if err != nil {
+		return nil, nil, err
+	}
+	_ = c.SetDeadline(time.Now().Add(dialWait))
+	user, pass := p.opt.Username, p.opt.Password
+	switch {
+	case p.opt.CredentialsProviderContext != nil:
+		if user, pass, err = p.opt.CredentialsProviderContext(ctx); err != nil {
+			c.Close()
+			return nil, nil, err
+		}
+	case p.opt.CredentialsProvider != nil:
+		user, pass = p.opt.CredentialsProvider()
+	}
+	var b []byte
+	replies := 1
+	if pass != "" {
+		replies++
+		if user != "" {
+			b = appendCommand(b, "AUTH", user, []byte(pass))
+		} else {
+			b = appendCommand(b, "AUTH", pass, nil)
+		}
+	}
+	if p.opt.ClientName != "" {
+		replies++
+		b = appendCommand(b, "CLIENT", "SETNAME", []byte(p.opt.ClientName))
+	}
+	b = appendCommand(b, "PUBLISH", p.probe, []byte{})
+	if _, err := c.Write(b); err != nil {
+		c.Close()
+		return nil, nil, err
+	}
+	rd := bufio.NewReaderSize(c, 512)
+	for range replies {
+		line, err := rd.ReadString('\n')
+		if err == nil && len(line) > 0 && line[0] == '-' {
+			err = errors.New(line[1 : len(line)-2])
+		}
+		if err != nil {
+			c.Close()
+			return nil, nil, err
+		}
+	}
+	// Refused by a Redis that does not know it, this leaves replies on: drain reads them.
+	if _, err := c.Write(appendCommand(nil, "CLIENT", "REPLY", []byte("OFF"))); err != nil {
+		c.Close()
+		return nil, nil, err
+	}
+	_ = c.SetDeadline(time.Time{})
+	return c, rd, nil
+}
+
+// drain reads whatever Redis still sends on c (nothing, once replies are off) until c fails,
+// so that a connection Redis closed is dialled again before the next write would find out.
+func (p *publisher) drain(c net.Conn, rd *bufio.Reader) {
+	for {
+		line, err := rd.ReadString('\n')
+		if err != nil {
+			p.mu.Lock()
+			if !p.closed && p.conn == c {
+				p.log.Warn("roleplay publish: connection to Redis lost", "error", err)
+			}
+			p.dropLocked(c)
+			p.mu.Unlock()
+			return
+		}
+		if len(line) > 0 && line[0] == '-' {
+			p.log.Warn("roleplay publish refused", "error", line[1:len(line)-2])
+		}
+	}
+}
+
+// appendCommand appends a Redis command of two or three words in the protocol's form, an array
+// of bulk strings: arg is left out when nil.
+func appendCommand(b []byte, name, key string, arg []byte) []byte {
+	n := 2
+	if arg != nil {
+		n = 3
+	}
+	b = append(b, '*')
+	b = strconv.AppendInt(b, int64(n), 10)
+	b = append(b, "\r\n"...)
+	b = appendBulk(b, name)
+	b = appendBulk(b, key)
+	if arg != nil {
+		b = append(b, '$')
+		b = strconv.AppendInt(b, int64(len(arg)), 10)
+		b = append(b, "\r\n"...)
+		b = append(b, arg...)
+		b = append(b, "\r\n"...)
+	}
+	return b
+}
+
+func appendBulk(b []byte, s string) []byte {
+	b = append(b, '$')
+	b = strconv.AppendInt(b, int64(len(s)), 10)
+	b = append(b, "\r\n"...)
+	b = append(b, s...)
+	return append(b, "\r\n"...)
+}
