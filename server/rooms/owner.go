@@ -196,15 +196,9 @@ func (h *Hub) renew() {
 
 // send publishes a message on each of channels (see publisher).
 func (h *Hub) send(w wire, channels ...string) {
-	if h.pub == nil {
-		return
+	if h.pub != nil {
+		h.pub.publish(&w, channels...)
 	}
-	b, err := json.Marshal(w)
-	if err != nil {
-		h.log.Error("roleplay publish", "error", err)
-		return
-	}
-	h.pub.publish(b, channels...)
 }
 
 // gather fills batch, from empty, with first and whatever else is waiting in in, up to its

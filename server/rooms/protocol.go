@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -367,7 +368,7 @@ func validateData(in Intent) error {
 	if want == nil {
 		return errorf(CodeUnknownType, "unknown type %q", in.Type)
 	}
-	if in.Data == nil || fmt.Sprintf("%T", in.Data) != fmt.Sprintf("%T", want) {
+	if in.Data == nil || reflect.TypeOf(in.Data) != reflect.TypeOf(want) {
 		return errorf(CodeInvalid, "data does not match type %q", in.Type)
 	}
 	switch d := in.Data.(type) {

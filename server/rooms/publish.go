@@ -2,7 +2,9 @@ package rooms
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net"
@@ -32,6 +34,10 @@ type publisher struct {
 	mu      sync.Mutex
 	conn    net.Conn
 	buf     []byte
+	// msg and enc encode each message once, into a buffer kept for the next: the bytes are
+	// copied into buf for each channel before the lock is let go.
+	msg bytes.Buffer
+	enc *json.Encoder
 	dialing bool
 	closed  bool
 	done    chan struct{} // closed by close, to stop a dial loop waiting to try again
@@ -46,6 +52,7 @@ const (
 // does not answer, it goes on dialling in the background.
 func newPublisher(opt *redis.Options, log *slog.Logger, probe string) *publisher {
 	p := &publisher{opt: opt, log: log, probe: probe, done: make(chan struct{})}
+	p.enc = json.NewEncoder(&p.msg)
 	c, rd, err := p.dial()
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -59,14 +66,20 @@ func newPublisher(opt *redis.Options, log *slog.Logger, probe string) *publisher
 	return p
 }
 
-// publish sends payload on each of channels, in one write.
-func (p *publisher) publish(payload []byte, channels ...string) {
+// publish sends v, as JSON, on each of channels, in one write.
+func (p *publisher) publish(v any, channels ...string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.conn == nil {
 		p.redialLocked()
 		return
 	}
+	p.msg.Reset()
+	if err := p.enc.Encode(v); err != nil {
+		p.log.Error("roleplay publish", "error", err)
+		return
+	}
+	payload := bytes.TrimSuffix(p.msg.Bytes(), []byte("\n"))
 	p.buf = p.buf[:0]
 	for _, ch := range channels {
 		p.buf = appendCommand(p.buf, "PUBLISH", ch, payload)
@@ -77,7 +90,9 @@ func (p *publisher) publish(payload []byte, channels ...string) {
 		p.dropLocked(p.conn)
 	}
 	if cap(p.buf) > 64<<10 {
-		p.buf = nil // a rare large message's buffer is not kept
+		// A rare large message's buffers are not kept.
+		p.buf = nil
+		p.msg = bytes.Buffer{}
 	}
 }
 
