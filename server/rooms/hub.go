@@ -1,17 +1,15 @@
 package rooms
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"maps"
-	"net"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
-	"unsafe"
 
 	"github.com/redis/go-redis/v9"
 
@@ -113,7 +111,7 @@ type Hub struct {
 	rooms   map[string]*live
 	closing bool
 
-	pubsub *redis.PubSub
+	sub *subscriber
 
 	pub *publisher
 	// logQueue feeds the log writer, which closes logged when it has written everything.
@@ -135,7 +133,7 @@ func NewHub(cfg Config) *Hub {
 		logQueue: make(chan logItem, 4096), logged: make(chan struct{})}
 	go h.logWriter()
 	if cfg.Redis != nil {
-		h.pubsub = cfg.Redis.Subscribe(ctx, h.instanceChannel(cfg.Instance))
+		h.sub = newSubscriber(cfg.Redis.Options(), h.log, h.instanceChannel(cfg.Instance))
 		h.pub = newPublisher(cfg.Redis.Options(), h.log, cfg.KeyPrefix+"roleplay:probe")
 		h.wg.Add(2)
 		go h.receive()
@@ -153,47 +151,21 @@ func (h *Hub) receive() {
 	mine := h.instanceChannel(h.cfg.Instance)
 	// wire's first field is From: a message this instance sent starts with this.
 	name, _ := json.Marshal(h.cfg.Instance)
-	self := `{"from":` + string(name) + `,`
-	// Messages are read here rather than through PubSub.Channel, whose goroutine, and its health
-	// check's, woke for every message: two more goroutines between Redis and a room on the
-	// rooms' busiest path. A quiet connection is pinged, as Channel's health check did, so that
-	// one Redis dropped is found and dialled again.
-	for {
-		m, err := h.pubsub.ReceiveTimeout(h.ctx, receiveIdle)
-		if err != nil {
-			var ne net.Error
-			switch {
-			case h.ctx.Err() != nil || errors.Is(err, redis.ErrClosed):
-				return
-			case errors.As(err, &ne) && ne.Timeout():
-				_ = h.pubsub.Ping(h.ctx)
-			default:
-				// Redis is down: go-redis dials again on the next read; don't spin meanwhile.
-				select {
-				case <-h.ctx.Done():
-					return
-				case <-time.After(100 * time.Millisecond):
-				}
-			}
-			continue
+	self := []byte(`{"from":` + string(name) + `,`)
+	h.sub.run(receiveIdle, func(channel, payload []byte) {
+		if !bytes.HasPrefix(payload, self) { // not this instance's own command back from Redis
+			h.deliver(string(channel) == mine, payload)
 		}
-		msg, ok := m.(*redis.Message)
-		if !ok || strings.HasPrefix(msg.Payload, self) {
-			continue // a subscription, a pong or this instance's own command back from Redis
-		}
-		h.deliver(msg, mine)
-	}
+	})
 }
 
 // receiveIdle is how long the subscription may stay quiet before it is pinged.
 const receiveIdle = 3 * time.Second
 
-// deliver hands a message from another instance to its room.
-func (h *Hub) deliver(msg *redis.Message, mine string) {
+// deliver hands a message from another instance to its room; mine says whether it came on this
+// instance's own channel.
+func (h *Hub) deliver(mine bool, payload []byte) {
 	var w wire
-	// Decoded in place: Unmarshal only reads its input and copies what it keeps, so the
-	// payload need not be copied into a byte slice first, once per message.
-	payload := unsafe.Slice(unsafe.StringData(msg.Payload), len(msg.Payload))
 	if err := json.Unmarshal(payload, &w); err != nil || w.From == h.cfg.Instance {
 		return
 	}
@@ -202,7 +174,7 @@ func (h *Hub) deliver(msg *redis.Message, mine string) {
 	h.mu.Unlock()
 	switch {
 	case l == nil:
-		if msg.Channel == mine && w.Forward != nil {
+		if mine && w.Forward != nil {
 			// The room is not loaded here, so this instance is not its owner.
 			h.send(wire{From: h.cfg.Instance, Session: w.Session, Ref: w.Ref,
 				Error: errNotOwner}, h.instanceChannel(w.From))
@@ -243,8 +215,8 @@ func (h *Hub) housekeep() {
 			if now.Sub(l.idleSince) >= h.cfg.IdleUnload {
 				delete(h.rooms, id)
 				l.post(func() { l.letGo(); l.stop() })
-				if h.pubsub != nil {
-					_ = h.pubsub.Unsubscribe(h.ctx, h.channel(id))
+				if h.sub != nil {
+					h.sub.unsubscribe(h.channel(id))
 				}
 			}
 		}
@@ -377,10 +349,8 @@ func (h *Hub) acquire(ctx context.Context, orgID, sessionID string) (*live, erro
 	h.rooms[sessionID] = l
 	l.users++
 	h.mu.Unlock()
-	if h.pubsub != nil {
-		if err := h.pubsub.Subscribe(ctx, h.channel(sessionID)); err != nil {
-			h.log.Warn("roleplay subscribe", "session", sessionID, "error", err)
-		}
+	if h.sub != nil {
+		h.sub.subscribe(h.channel(sessionID))
 	}
 	if err := l.load(ctx); err != nil {
 		h.mu.Lock()
@@ -477,8 +447,8 @@ func (h *Hub) Close(ctx context.Context) {
 		h.pub.close()
 	}
 	h.cancel()
-	if h.pubsub != nil {
-		_ = h.pubsub.Close()
+	if h.sub != nil {
+		h.sub.close()
 	}
 	h.wg.Wait()
 }

@@ -31,13 +31,13 @@ type publisher struct {
 	// so that a Redis that refuses this instance's messages says so in the log.
 	probe string
 
-	mu      sync.Mutex
-	conn    net.Conn
-	buf     []byte
+	mu   sync.Mutex
+	conn net.Conn
+	buf  []byte
 	// msg and enc encode each message once, into a buffer kept for the next: the bytes are
 	// copied into buf for each channel before the lock is let go.
-	msg bytes.Buffer
-	enc *json.Encoder
+	msg     bytes.Buffer
+	enc     *json.Encoder
 	dialing bool
 	closed  bool
 	done    chan struct{} // closed by close, to stop a dial loop waiting to try again
@@ -160,25 +160,43 @@ func (p *publisher) dialLoop() {
 	}
 }
 
-// dial connects as the client's options say (address, TLS, credentials), checks that this
-// instance may publish, and turns replies off.
+// dial connects, checks that this instance may publish, and turns replies off.
 func (p *publisher) dial() (net.Conn, *bufio.Reader, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), dialWait)
-	defer cancel()
-	c, err := p.opt.Dialer(ctx, p.opt.Network, p.opt.Addr)
+	c, rd, err := dialRedis(p.opt, 512, appendCommand(nil, "PUBLISH", p.probe, []byte{}))
 	if err != nil {
 		return nil, nil, err
 	}
+	// Refused by a Redis that does not know it, this leaves replies on: drain reads them.
+	if _, err := c.Write(appendCommand(nil, "CLIENT", "REPLY", []byte("OFF"))); err != nil {
+		c.Close()
+		return nil, nil, err
+	}
+	return c, rd, nil
+}
+
+// dialRedis connects as the client's options say (address, TLS, credentials, name), sends then
+// the one command that must answer without an error, and reads the answers. The connection's
+// reader holds bufSize bytes.
+func dialRedis(opt *redis.Options, bufSize int, then []byte) (net.Conn, *bufio.Reader, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), dialWait)
+	defer cancel()
+	c, err := opt.Dialer(ctx, opt.Network, opt.Addr)
+	if err != nil {
+		return nil, nil, err
+	}
+	fail := func(err error) (net.Conn, *bufio.Reader, error) {
+		c.Close()
+		return nil, nil, err
+	}
 	_ = c.SetDeadline(time.Now().Add(dialWait))
-	user, pass := p.opt.Username, p.opt.Password
+	user, pass := opt.Username, opt.Password
 	switch {
-	case p.opt.CredentialsProviderContext != nil:
-		if user, pass, err = p.opt.CredentialsProviderContext(ctx); err != nil {
-			c.Close()
-			return nil, nil, err
+	case opt.CredentialsProviderContext != nil:
+		if user, pass, err = opt.CredentialsProviderContext(ctx); err != nil {
+			return fail(err)
 		}
-	case p.opt.CredentialsProvider != nil:
-		user, pass = p.opt.CredentialsProvider()
+	case opt.CredentialsProvider != nil:
+		user, pass = opt.CredentialsProvider()
 	}
 	var b []byte
 	replies := 1
@@ -190,30 +208,22 @@ func (p *publisher) dial() (net.Conn, *bufio.Reader, error) {
 			b = appendCommand(b, "AUTH", pass, nil)
 		}
 	}
-	if p.opt.ClientName != "" {
+	if opt.ClientName != "" {
 		replies++
-		b = appendCommand(b, "CLIENT", "SETNAME", []byte(p.opt.ClientName))
+		b = appendCommand(b, "CLIENT", "SETNAME", []byte(opt.ClientName))
 	}
-	b = appendCommand(b, "PUBLISH", p.probe, []byte{})
-	if _, err := c.Write(b); err != nil {
-		c.Close()
-		return nil, nil, err
+	if _, err := c.Write(append(b, then...)); err != nil {
+		return fail(err)
 	}
-	rd := bufio.NewReaderSize(c, 512)
+	rd := bufio.NewReaderSize(c, bufSize)
 	for range replies {
-		line, err := rd.ReadString('\n')
+		line, err := rd.ReadSlice('\n')
 		if err == nil && len(line) > 0 && line[0] == '-' {
-			err = errors.New(line[1 : len(line)-2])
+			err = errors.New(string(bytes.TrimSpace(line[1:])))
 		}
 		if err != nil {
-			c.Close()
-			return nil, nil, err
+			return fail(err)
 		}
-	}
-	// Refused by a Redis that does not know it, this leaves replies on: drain reads them.
-	if _, err := c.Write(appendCommand(nil, "CLIENT", "REPLY", []byte("OFF"))); err != nil {
-		c.Close()
-		return nil, nil, err
 	}
 	_ = c.SetDeadline(time.Time{})
 	return c, rd, nil
