@@ -1000,3 +1000,31 @@ func TestRoleplayPublisherDropped(t *testing.T) {
 		}
 	}
 }
+
+// TestRoleplaySocketReadLimit: a message just under 16 KB is read and refused on its merits with
+// the socket left open; one over it closes the socket with 1009 (message too big).
+func TestRoleplaySocketReadLimit(t *testing.T) {
+	e := newLiveEnv(t)
+	c := e.connect("trainee1", 0)
+	c.await("snapshot", ofType("snapshot"))
+	// text makes a chat of size bytes as wsClient.send writes it (WriteJSON ends it with a newline).
+	text := func(size int, reqID string) string {
+		envelope := len(`{"data":{"text":""},"req_id":"` + reqID + `","type":"chat"}` + "\n")
+		return strings.Repeat("a", size-envelope)
+	}
+	if m := c.do("chat", "under", map[string]any{"text": text(rooms.MaxMessageBytes, "under")}); m.Type != "error" || !strings.Contains(string(m.Data), `"invalid"`) {
+		t.Fatalf("a chat of %d bytes: got %s %s, want an invalid error (too long a chat)", rooms.MaxMessageBytes, m.Type, m.Data)
+	}
+	c.mustAck("chat", "short", map[string]any{"text": "still here"})
+	c.send("chat", "over", map[string]any{"text": text(rooms.MaxMessageBytes+1, "over")})
+	select {
+	case <-c.done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("a message over 16 KB: the socket is still open after 5 s")
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closeCode != websocket.CloseMessageTooBig {
+		t.Errorf("a message over 16 KB: got close code %d, want %d (message too big)", c.closeCode, websocket.CloseMessageTooBig)
+	}
+}

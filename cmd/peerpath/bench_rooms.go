@@ -1106,7 +1106,7 @@ func (c *roomsClient) read(ws *websocket.Conn, done chan struct{}, ready chan st
 	var b []byte
 	for {
 		var err error
-		b, err = readMessage(ws, b[:0])
+		b, err = rooms.ReadMessageInto(ws, b[:0])
 		if err != nil {
 			c.mu.Lock()
 			deliberate := c.ws != ws
@@ -1144,27 +1144,6 @@ func (c *roomsClient) read(ws *websocket.Conn, done chan struct{}, ready chan st
 		if ready != nil {
 			close(ready)
 			ready = nil
-		}
-	}
-}
-
-// readMessage reads the next data message into buf, growing it as needed.
-func readMessage(ws *websocket.Conn, buf []byte) ([]byte, error) {
-	_, rd, err := ws.NextReader()
-	if err != nil {
-		return buf, err
-	}
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := rd.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			return buf, nil
-		}
-		if err != nil {
-			return buf, err
 		}
 	}
 }

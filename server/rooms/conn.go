@@ -1,9 +1,12 @@
 package rooms
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"slices"
 	"sync"
 	"time"
 
@@ -94,7 +97,7 @@ func (h *Hub) Serve(ctx context.Context, ws *websocket.Conn, orgID, sessionID st
 	limiter := rate.NewLimiter(rate.Limit(h.cfg.MessagesPerSecond), h.cfg.Burst)
 	refused := 0
 	for {
-		_, b, err := ws.ReadMessage()
+		b, err := readMessage(ws)
 		if err != nil {
 			if errors.Is(err, websocket.ErrReadLimit) {
 				c.kill(websocket.CloseMessageTooBig, "Messages are limited to 16 KB.")
@@ -115,6 +118,42 @@ func (h *Hub) Serve(ctx context.Context, ws *websocket.Conn, orgID, sessionID st
 		// A chat runs here when the room is idle, rather than on a goroutine started for it.
 		var in *Intent
 		l.runHere(func() bool { in = l.quickMessage(c, b); return in != nil }, func() { l.message(c, b, in) })
+	}
+}
+
+// readBuffers hold messages as they are read: each is then copied at its own size, where
+// ReadMessage starts every message, however short, at 512 bytes.
+var readBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+func readMessage(ws *websocket.Conn) ([]byte, error) {
+	buf := readBuffers.Get().(*[]byte)
+	var err error
+	*buf, err = ReadMessageInto(ws, (*buf)[:0])
+	b := bytes.Clone(*buf)
+	if cap(*buf) <= 4<<10 {
+		readBuffers.Put(buf)
+	}
+	return b, err
+}
+
+// ReadMessageInto reads the next data message into buf, growing it as needed, and returns it.
+func ReadMessageInto(ws *websocket.Conn, buf []byte) ([]byte, error) {
+	_, rd, err := ws.NextReader()
+	if err != nil {
+		return buf, err
+	}
+	for {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, 512)
+		}
+		n, err := rd.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
 	}
 }
 
