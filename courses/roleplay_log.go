@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -67,7 +68,13 @@ func (s *Store) AppendRoleplayCommands(ctx context.Context, orgID string, cmds [
 	}
 	// The six arrays are written out by hand: through pq.Array's reflection they cost more
 	// allocations than the rest of the rooms' busiest write together.
-	var a arrayText
+	// One buffer, kept from one batch to the next, builds all six.
+	a := arrayTexts.Get().(*arrayText)
+	defer func() {
+		if cap(a.b) <= 1<<20 {
+			arrayTexts.Put(a)
+		}
+	}()
 	arrays := make([]any, 6)
 	for i, field := range []func(c SessionCommand){
 		func(c SessionCommand) { a.text(c.Session) },
@@ -86,7 +93,7 @@ func (s *Store) AppendRoleplayCommands(ctx context.Context, orgID string, cmds [
 			if len(c.Intent) == 0 {
 				a.null()
 			} else {
-				quoteInto(&a, c.Intent)
+				quoteInto(a, c.Intent)
 			}
 		},
 	} {
@@ -132,6 +139,8 @@ func (s *Store) AppendRoleplayCommands(ctx context.Context, orgID string, cmds [
 
 // arrayText builds the text form of a PostgreSQL array, one element at a time.
 type arrayText struct{ b []byte }
+
+var arrayTexts = sync.Pool{New: func() any { return new(arrayText) }}
 
 func (a *arrayText) open() { a.b = append(a.b[:0], '{') }
 

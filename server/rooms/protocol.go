@@ -56,6 +56,19 @@ const (
 	IntentSessionStart IntentType = "session.start"
 )
 
+// dataTypes is the type of each intent's data, as newData makes it: validateData checks every
+// intent against it, and one made for the check would be thrown away at once.
+var dataTypes = func() map[IntentType]reflect.Type {
+	m := make(map[IntentType]reflect.Type)
+	for _, t := range []IntentType{IntentHello, IntentChat, IntentHandRaise, IntentHandLower, IntentPauseSignal,
+		IntentFeedbackSubmit, IntentGroupsAssign, IntentRoundStart, IntentRoundPause, IntentRoundResume,
+		IntentRoundExtend, IntentRoundEnd, IntentRoundAdvance, IntentRolesRotate, IntentBroadcast,
+		IntentSessionEnd, IntentSessionStart} {
+		m[t] = reflect.TypeOf(newData(t))
+	}
+	return m
+}()
+
 // EventType names what the server tells clients.
 type EventType string
 
@@ -364,11 +377,11 @@ func checkText(field, s string, required bool, max int) error {
 // validateData checks the shape of an intent's data: required fields and ranges. It also
 // refuses data of the wrong type, so intents built in code are held to the same rules.
 func validateData(in Intent) error {
-	want := newData(in.Type)
-	if want == nil {
+	want, ok := dataTypes[in.Type]
+	if !ok {
 		return errorf(CodeUnknownType, "unknown type %q", in.Type)
 	}
-	if in.Data == nil || reflect.TypeOf(in.Data) != reflect.TypeOf(want) {
+	if in.Data == nil || reflect.TypeOf(in.Data) != want {
 		return errorf(CodeInvalid, "data does not match type %q", in.Type)
 	}
 	switch d := in.Data.(type) {
