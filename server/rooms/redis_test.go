@@ -3,8 +3,14 @@ package rooms
 import (
 	"bufio"
 	"fmt"
+	"log/slog"
+	"net"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 func TestAppendCommand(t *testing.T) {
@@ -66,5 +72,84 @@ func TestSubscriberRead(t *testing.T) {
 				t.Errorf("got error %v, want %q", err, tt.wantErr)
 			}
 		})
+	}
+}
+
+// TestSubscriberPing runs a subscriber against a stand-in for Redis: one that answers pings
+// keeps its connection, one that goes quiet is dialled again.
+func TestSubscriberPing(t *testing.T) {
+	const idle = 40 * time.Millisecond
+	tests := []struct {
+		name       string
+		answers    bool
+		wantDials  int
+		waitFor    time.Duration
+		wantAtMost bool // wantDials is a ceiling over the whole wait, not a count to reach
+	}{
+		{"pings answered", true, 1, 10 * idle, true},
+		{"pings unanswered", false, 2, 2 * time.Second, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ln.Close()
+			var dials atomic.Int32
+			go func() {
+				for {
+					c, err := ln.Accept()
+					if err != nil {
+						return
+					}
+					dials.Add(1)
+					go fakeRedis(c, tt.answers)
+				}
+			}()
+			rdb := redis.NewClient(&redis.Options{Addr: ln.Addr().String()})
+			defer rdb.Close()
+			s := newSubscriber(rdb.Options(), slog.New(slog.DiscardHandler), "ch")
+			done := make(chan struct{})
+			go func() { s.run(idle, func(_, _ []byte) {}); close(done) }()
+			defer func() { s.close(); <-done }()
+			deadline := time.Now().Add(tt.waitFor)
+			for time.Now().Before(deadline) && (tt.wantAtMost || int(dials.Load()) < tt.wantDials) {
+				time.Sleep(idle / 4)
+			}
+			if got := int(dials.Load()); tt.wantAtMost && got > tt.wantDials || !tt.wantAtMost && got < tt.wantDials {
+				t.Errorf("got %d dials after %v, want %d", got, tt.waitFor, tt.wantDials)
+			}
+		})
+	}
+}
+
+// fakeRedis answers the PING a connection opens with, then, in subscribed mode, either answers
+// every later PING or nothing at all.
+func fakeRedis(c net.Conn, answers bool) {
+	defer c.Close()
+	rd := bufio.NewReader(c)
+	for first := true; ; first = false {
+		n, err := readHeader(rd, '*')
+		if err != nil {
+			return
+		}
+		var cmd []byte
+		for i := range n {
+			var word []byte
+			if word, err = readElement(rd, nil); err != nil {
+				return
+			}
+			if i == 0 {
+				cmd = word
+			}
+		}
+		switch {
+		case string(cmd) != "PING":
+		case first:
+			_, _ = c.Write([]byte("+PONG\r\n"))
+		case answers:
+			_, _ = c.Write([]byte("*2\r\n$4\r\npong\r\n$0\r\n\r\n"))
+		}
 	}
 }
