@@ -242,6 +242,24 @@ func reply(reqID string) func(wsMsg) bool {
 	}
 }
 
+// chatUntilAcked sends text as a chat, again every 100 ms for up to 10 s while the answer is
+// unavailable (until, for the failure message, names what it waits for), and fails on any other
+// answer.
+func (c *wsClient) chatUntilAcked(text, until string) {
+	c.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for i := 0; ; i++ {
+		m := c.do("chat", fmt.Sprintf("after%d", i), map[string]any{"text": text})
+		if m.Type == "ack" {
+			return
+		}
+		if !strings.Contains(string(m.Data), "unavailable") || time.Now().After(deadline) {
+			c.t.Fatalf("chat %q: got %s %s, want an ack, or unavailable until %s", text, m.Type, m.Data, until)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 // do sends an intent and waits for its answer.
 func (c *wsClient) do(typ, reqID string, data any) wsMsg {
 	c.t.Helper()
@@ -728,17 +746,7 @@ func TestRoleplayOwnerLost(t *testing.T) {
 	<-cs["trainer"].done
 
 	// trainee1's chat gets through once b has taken over: an error meanwhile, never silence.
-	deadline := time.Now().Add(10 * time.Second)
-	for i := 0; ; i++ {
-		m := cs["trainee1"].do("chat", fmt.Sprintf("after%d", i), map[string]any{"text": "said after the crash"})
-		if m.Type == "ack" {
-			break
-		}
-		if !strings.Contains(string(m.Data), "unavailable") || time.Now().After(deadline) {
-			t.Fatalf("chat after the crash: got %s %s, want an ack, or unavailable until b takes over", m.Type, m.Data)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	cs["trainee1"].chatUntilAcked("said after the crash", "b takes over")
 	for _, who := range []string{"trainee2", "trainee3"} {
 		cs[who].await("the chat after the crash", func(m wsMsg) bool {
 			return m.Type == "chat" && strings.Contains(string(m.Data), "said after the crash")
@@ -945,17 +953,7 @@ func TestRoleplaySubscriptionDropped(t *testing.T) {
 	killRedisClients(t, name, subscriber)
 
 	// trainee1's chat reaches a again: an error while a dials, never silence.
-	deadline := time.Now().Add(10 * time.Second)
-	for i := 0; ; i++ {
-		m := cs["trainee1"].do("chat", fmt.Sprintf("after%d", i), map[string]any{"text": "said after"})
-		if m.Type == "ack" {
-			break
-		}
-		if !strings.Contains(string(m.Data), "unavailable") || time.Now().After(deadline) {
-			t.Fatalf("chat after the subscription dropped: got %s %s, want an ack, or unavailable until a subscribes again", m.Type, m.Data)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	cs["trainee1"].chatUntilAcked("said after", "a subscribes again")
 	cs["trainer"].await("the chat said after", func(m wsMsg) bool {
 		return m.Type == "chat" && strings.Contains(string(m.Data), "said after")
 	})

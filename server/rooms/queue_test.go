@@ -186,6 +186,29 @@ func TestLiveRunHere(t *testing.T) {
 
 // TestLiveQuick checks which messages from Redis the receiver may run itself: only those that
 // need no database and no Redis round trip.
+// quickRoom is the state of a room that decides whether a message is quick.
+type quickRoom struct {
+	owned, transcript, failed bool
+	unlogged                  int64
+	logBacklog                int
+}
+
+// live makes a room in that state, of the log's gen 2.
+func (r quickRoom) live() *live {
+	l := &live{hub: &Hub{logQueue: make(chan logItem, 4)}, conns: map[*conn]struct{}{}}
+	l.spec.TranscriptAllowed = r.transcript
+	l.owned.Store(r.owned)
+	l.gen.Store(2)
+	if r.failed {
+		l.failed.Store(2)
+	}
+	l.unlogged.Store(r.unlogged)
+	for range r.logBacklog {
+		l.hub.logQueue <- logItem{}
+	}
+	return l
+}
+
 func TestLiveQuick(t *testing.T) {
 	chat := json.RawMessage(`{"type":"chat","req_id":"r","data":{"text":"hi"}}`)
 	hand := json.RawMessage(`{"type":"hand.raise","req_id":"r","data":{}}`)
@@ -195,11 +218,7 @@ func TestLiveQuick(t *testing.T) {
 	fwd := func(kind string, in json.RawMessage) wire {
 		return wire{From: "b", Session: "s", Ref: 1, Forward: &forwarded{Kind: kind, Person: "p", Intent: in}}
 	}
-	type room struct {
-		owned, transcript, failed bool
-		unlogged                  int64
-		logBacklog                int
-	}
+	type room = quickRoom
 	peer := []struct {
 		name string
 		room room
@@ -220,17 +239,7 @@ func TestLiveQuick(t *testing.T) {
 	}
 	for _, tt := range peer {
 		t.Run("peer: "+tt.name, func(t *testing.T) {
-			l := &live{hub: &Hub{logQueue: make(chan logItem, 4)}}
-			l.spec.TranscriptAllowed = tt.room.transcript
-			l.owned.Store(tt.room.owned)
-			l.gen.Store(2)
-			if tt.room.failed {
-				l.failed.Store(2)
-			}
-			l.unlogged.Store(tt.room.unlogged)
-			for range tt.room.logBacklog {
-				l.hub.logQueue <- logItem{}
-			}
+			l := tt.room.live()
 			if got := l.quickFromPeer(tt.w); got != tt.want {
 				t.Errorf("got %v, want %v", got, tt.want)
 			}
@@ -263,19 +272,10 @@ func TestLiveQuick(t *testing.T) {
 	}
 	for _, tt := range client {
 		t.Run("client: "+tt.name, func(t *testing.T) {
-			l := &live{hub: &Hub{logQueue: make(chan logItem, 4)}, owner: tt.owner, conns: map[*conn]struct{}{}}
+			l := tt.room.live()
+			l.owner = tt.owner
 			if tt.registered {
 				l.conns[c] = struct{}{}
-			}
-			l.spec.TranscriptAllowed = tt.room.transcript
-			l.owned.Store(tt.room.owned)
-			l.gen.Store(2)
-			if tt.room.failed {
-				l.failed.Store(2)
-			}
-			l.unlogged.Store(tt.room.unlogged)
-			for range tt.room.logBacklog {
-				l.hub.logQueue <- logItem{}
 			}
 			in := l.quickMessage(c, []byte(tt.msg))
 			if got := in != nil; got != tt.want {
