@@ -31,16 +31,51 @@ type publisher struct {
 	// so that a Redis that refuses this instance's messages says so in the log.
 	probe string
 
-	mu   sync.Mutex
-	conn net.Conn
-	buf  []byte
+	ownConn
+	buf []byte
 	// msg and enc encode each message once, into a buffer kept for the next: the bytes are
 	// copied into buf for each channel before the lock is let go.
 	msg     bytes.Buffer
 	enc     *json.Encoder
 	dialing bool
-	closed  bool
-	done    chan struct{} // closed by close, to stop a dial loop waiting to try again
+}
+
+// ownConn is a Redis connection of the hub's own, outside go-redis's pool (the publisher's or
+// the subscriber's), with what closing it and dialling it again need.
+type ownConn struct {
+	mu     sync.Mutex
+	conn   net.Conn
+	closed bool
+	done   chan struct{} // closed by close, to stop a dial loop waiting to try again
+}
+
+func newOwnConn() ownConn { return ownConn{done: make(chan struct{})} }
+
+// close closes the connection for good.
+func (o *ownConn) close() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.closed {
+		return
+	}
+	o.closed = true
+	close(o.done)
+	if o.conn != nil {
+		o.conn.Close()
+		o.conn = nil
+	}
+}
+
+// backoff waits before the next dial, twice as long as the last time up to 2 s; it reports
+// false, at once, when the connection was closed meanwhile.
+func (o *ownConn) backoff(wait *time.Duration) bool {
+	select {
+	case <-o.done:
+		return false
+	case <-time.After(*wait):
+	}
+	*wait = min(2**wait, 2*time.Second)
+	return true
 }
 
 const (
@@ -51,13 +86,13 @@ const (
 // newPublisher dials at once, so that what the first rooms publish is not dropped; when Redis
 // does not answer, it goes on dialling in the background.
 func newPublisher(opt *redis.Options, log *slog.Logger, probe string) *publisher {
-	p := &publisher{opt: opt, log: log, probe: probe, done: make(chan struct{})}
+	p := &publisher{opt: opt, log: log, probe: probe, ownConn: newOwnConn()}
 	p.enc = json.NewEncoder(&p.msg)
 	c, rd, err := p.dial()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err != nil {
-		p.log.Warn("roleplay publish: Redis unreachable; trying again", "error", err)
+		// The dial loop says so in the log.
 		p.redialLocked()
 		return p
 	}
@@ -93,21 +128,6 @@ func (p *publisher) publish(v any, channels ...string) {
 		// A rare large message's buffers are not kept.
 		p.buf = nil
 		p.msg = bytes.Buffer{}
-	}
-}
-
-// close closes the connection; what is published afterwards is dropped.
-func (p *publisher) close() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.closed {
-		return
-	}
-	p.closed = true
-	close(p.done)
-	if p.conn != nil {
-		p.conn.Close()
-		p.conn = nil
 	}
 }
 
@@ -152,11 +172,8 @@ func (p *publisher) dialLoop() {
 		if failures == 0 {
 			p.log.Warn("roleplay publish: Redis unreachable; trying again", "error", err)
 		}
-		select {
-		case <-p.done:
-		case <-time.After(wait):
-		}
-		wait = min(2*wait, 2*time.Second)
+		// Once closed, the next dial finds so.
+		p.backoff(&wait)
 	}
 }
 

@@ -9,7 +9,6 @@ import (
 	"net"
 	"slices"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -28,11 +27,8 @@ type subscriber struct {
 	opt *redis.Options
 	log *slog.Logger
 
-	mu     sync.Mutex
-	conn   net.Conn
-	want   map[string]struct{}
-	closed bool
-	done   chan struct{}
+	ownConn
+	want map[string]struct{}
 	// heard is when the connection last had something to read, in Unix nanoseconds.
 	heard atomic.Int64
 	// first is the connection newSubscriber dialled, for run to read first.
@@ -49,14 +45,12 @@ const subscriberBuffer = 64 << 10
 // newSubscriber dials at once, so that nothing sent to this instance just after it starts is
 // missed; when Redis does not answer, run goes on dialling.
 func newSubscriber(opt *redis.Options, log *slog.Logger, channels ...string) *subscriber {
-	s := &subscriber{opt: opt, log: log, want: make(map[string]struct{}), done: make(chan struct{})}
+	s := &subscriber{opt: opt, log: log, want: make(map[string]struct{}), ownConn: newOwnConn()}
 	for _, ch := range channels {
 		s.want[ch] = struct{}{}
 	}
-	var err error
-	if s.first.c, s.first.rd, err = s.dial(); err != nil {
-		s.log.Warn("roleplay subscribe: Redis unreachable; trying again", "error", err)
-	}
+	// On failure run dials again, and says so in the log.
+	s.first.c, s.first.rd, _ = s.dial()
 	return s
 }
 
@@ -86,20 +80,6 @@ func (s *subscriber) change(cmd string, channels []string, add bool) {
 func (s *subscriber) writeLocked(b []byte) {
 	_ = s.conn.SetWriteDeadline(time.Now().Add(publishWait))
 	if _, err := s.conn.Write(b); err != nil {
-		s.conn.Close()
-	}
-}
-
-// close stops run and closes the connection.
-func (s *subscriber) close() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return
-	}
-	s.closed = true
-	close(s.done)
-	if s.conn != nil {
 		s.conn.Close()
 	}
 }
@@ -138,12 +118,9 @@ func (s *subscriber) run(idle time.Duration, deliver func(channel, payload []byt
 		if failures == 0 {
 			s.log.Warn("roleplay subscribe: Redis unreachable; trying again", "error", err)
 		}
-		select {
-		case <-s.done:
+		if !s.backoff(&wait) {
 			return
-		case <-time.After(wait):
 		}
-		wait = min(2*wait, 2*time.Second)
 	}
 }
 
