@@ -129,7 +129,10 @@ func readMessage(ws *websocket.Conn) ([]byte, error) {
 	buf := readBuffers.Get().(*[]byte)
 	var err error
 	*buf, err = ReadMessageInto(ws, (*buf)[:0])
-	b := bytes.Clone(*buf)
+	var b []byte
+	if err == nil {
+		b = bytes.Clone(*buf)
+	}
 	if cap(*buf) <= 4<<10 {
 		readBuffers.Put(buf)
 	}

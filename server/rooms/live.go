@@ -868,15 +868,20 @@ func (l *live) quickFromPeer(w wire) bool {
 	if f == nil || w.Follow || f.Kind != courses.CommandIntent || !l.owned.Load() || !l.chatGoesOutAtOnce() {
 		return false
 	}
-	in, err := DecodeIntent(f.Intent)
+	f.decoded = decodeChat(f.Intent)
+	return f.decoded != nil
+}
+
+// decodeChat decodes b when it is a valid chat intent, and returns nil otherwise.
+func decodeChat(b []byte) *Intent {
+	in, err := DecodeIntent(b)
 	if err != nil {
-		return false
+		return nil
 	}
 	if _, chat := in.Data.(*ChatData); !chat {
-		return false
+		return nil
 	}
-	f.decoded = &in
-	return true
+	return &in
 }
 
 // chatGoesOutAtOnce reports whether the owner can commit a chat without waiting: nothing is kept
@@ -900,14 +905,7 @@ func (l *live) quickMessage(c *conn, b []byte) *Intent {
 	} else if l.owner == "" {
 		return nil
 	}
-	in, err := DecodeIntent(b)
-	if err != nil {
-		return nil
-	}
-	if _, chat := in.Data.(*ChatData); !chat {
-		return nil
-	}
-	return &in
+	return decodeChat(b)
 }
 
 // quickFromOwner reports whether fromOwner(w) waits on nothing: the owner this instance
